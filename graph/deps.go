@@ -1,0 +1,6 @@
+package graph
+
+import (
+	_ "gorgonia.org/gorgonia"
+	_ "gorgonia.org/tensor"
+)
