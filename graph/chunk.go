@@ -1,0 +1,76 @@
+package graph
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// chunk is a fixed-shape slice of a sample set, prepared once as tensors: rows
+// past the real samples are zero with zero weight.
+type chunk struct {
+	x, y, w *tensor.Dense
+	start   int // index of its first sample in the set
+	n       int // real samples
+}
+
+// makeChunks splits n samples (x row-major n×d, labels y) into chunks of batch
+// rows. Each real sample gets weight weight; padding gets 0.
+func makeChunks(x []float64, y []int, n, d, classes, batch int, weight float64) ([]*chunk, error) {
+	if len(x) != n*d || len(y) != n {
+		return nil, fmt.Errorf("graph: sample set has %d values and %d labels, want %d×%d and %d", len(x), len(y), n, d, n)
+	}
+	var cs []*chunk
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		c, err := newChunk(x[start*d:end*d], y[start:end], d, classes, batch, weight)
+		if err != nil {
+			return nil, err
+		}
+		c.start = start
+		cs = append(cs, c)
+	}
+	return cs, nil
+}
+
+// newChunk copies up to batch samples into fixed-shape tensors.
+func newChunk(x []float64, y []int, d, classes, batch int, weight float64) (*chunk, error) {
+	m := len(y)
+	if m > batch || len(x) != m*d {
+		return nil, fmt.Errorf("graph: chunk of %d samples does not fit batch %d", m, batch)
+	}
+	xs := make([]float64, batch*d)
+	copy(xs, x)
+	ys := make([]float64, batch*classes)
+	ws := make([]float64, batch)
+	for i, c := range y {
+		if c < 0 || c >= classes {
+			return nil, fmt.Errorf("graph: label %d out of range [0,%d)", c, classes)
+		}
+		ys[i*classes+c] = 1
+		ws[i] = weight
+	}
+	return &chunk{
+		x: tensor.New(tensor.WithShape(batch, d), tensor.WithBacking(xs)),
+		y: tensor.New(tensor.WithShape(batch, classes), tensor.WithBacking(ys)),
+		w: tensor.New(tensor.WithShape(batch), tensor.WithBacking(ws)),
+		n: m,
+	}, nil
+}
+
+// fill overwrites a chunk in place with new samples and a weight, reusing its
+// tensors (for training minibatches).
+func (c *chunk) fill(x []float64, y []int, classes int, weight float64) {
+	xs := c.x.Data().([]float64)
+	ys := c.y.Data().([]float64)
+	ws := c.w.Data().([]float64)
+	clear(xs)
+	clear(ys)
+	clear(ws)
+	copy(xs, x)
+	for i, l := range y {
+		ys[i*classes+l] = 1
+		ws[i] = weight
+	}
+	c.n = len(y)
+}

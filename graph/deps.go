@@ -1,6 +1,0 @@
-package graph
-
-import (
-	_ "gorgonia.org/gorgonia"
-	_ "gorgonia.org/tensor"
-)

@@ -1,0 +1,256 @@
+package graph
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/minima-project/minima/datasets"
+)
+
+// DefaultChunk is the number of samples evaluated at once by an Objective: the
+// memory of a loss, gradient or Hessian-vector product is that of one chunk.
+const DefaultChunk = 1000
+
+// Objective is the mean loss of a network over a fixed sample set, with its
+// gradient and Hessian-vector products, computed chunk by chunk. It satisfies
+// measures.Objective, and Hessian returns a measures.Operator.
+//
+// An Objective is not safe for concurrent use. Call Close when done.
+type Objective struct {
+	spec   Spec
+	n      int
+	batch  int
+	chunks []*chunk
+	fwd    *machine
+	grad   *machine
+	hvp    *machine
+
+	// Products counts Hessian-vector products computed so far.
+	Products int
+}
+
+// NewObjective prepares the mean loss of spec over the samples of set, evaluated
+// chunkSize samples at a time (DefaultChunk if chunkSize ≤ 0). Graphs are built
+// on first use.
+func NewObjective(s Spec, set *datasets.Set, chunkSize int) (*Objective, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	if set == nil || set.N == 0 {
+		return nil, fmt.Errorf("graph: empty sample set")
+	}
+	if set.D != s.Inputs() {
+		return nil, fmt.Errorf("graph: samples have %d features, network expects %d", set.D, s.Inputs())
+	}
+	if set.Classes > s.Outputs() {
+		return nil, fmt.Errorf("graph: samples have %d classes, network has %d outputs", set.Classes, s.Outputs())
+	}
+	if chunkSize <= 0 {
+		chunkSize = DefaultChunk
+	}
+	batch := min(chunkSize, set.N)
+	cs, err := makeChunks(set.X, set.Y, set.N, set.D, s.Outputs(), batch, 1/float64(set.N))
+	if err != nil {
+		return nil, err
+	}
+	return &Objective{spec: s, n: set.N, batch: batch, chunks: cs}, nil
+}
+
+// Dim is the number of parameters.
+func (o *Objective) Dim() int { return o.spec.NumParams() }
+
+// Samples is the number of samples the mean runs over.
+func (o *Objective) Samples() int { return o.n }
+
+// Spec is the network the objective evaluates.
+func (o *Objective) Spec() Spec { return o.spec }
+
+func (o *Objective) checkTheta(theta []float64) error {
+	if len(theta) != o.Dim() {
+		return fmt.Errorf("graph: θ has %d values, network has %d parameters", len(theta), o.Dim())
+	}
+	return nil
+}
+
+func (o *Objective) machine(kind machineKind) (*machine, error) {
+	slot := map[machineKind]**machine{kindForward: &o.fwd, kindGradient: &o.grad, kindHVP: &o.hvp}[kind]
+	if *slot == nil {
+		m, err := newMachine(o.spec, o.batch, kind)
+		if err != nil {
+			return nil, err
+		}
+		*slot = m
+	}
+	return *slot, nil
+}
+
+// Loss returns the mean loss at θ.
+func (o *Objective) Loss(theta []float64) (float64, error) {
+	loss, _, err := o.forward(theta, nil)
+	return loss, err
+}
+
+// forward runs the forward graph over every chunk; with each non-nil it is
+// called with the chunk's logits (batch × outputs, only the first c.n rows real).
+func (o *Objective) forward(theta []float64, each func(c *chunk, logits []float64)) (float64, int, error) {
+	if err := o.checkTheta(theta); err != nil {
+		return 0, 0, err
+	}
+	m, err := o.machine(kindForward)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := m.setParams(o.spec, theta); err != nil {
+		return 0, 0, err
+	}
+	loss := 0.0
+	for _, c := range o.chunks {
+		if err := m.run(c); err != nil {
+			return 0, 0, fmt.Errorf("graph: forward: %w", err)
+		}
+		loss += m.lossValue()
+		if each != nil {
+			each(c, m.logits.Value().Data().([]float64))
+		}
+	}
+	return loss, len(o.chunks), nil
+}
+
+// LossGrad returns the mean loss at θ and writes its gradient into grad.
+func (o *Objective) LossGrad(grad, theta []float64) (float64, error) {
+	if err := o.checkTheta(theta); err != nil {
+		return 0, err
+	}
+	if len(grad) != len(theta) {
+		return 0, fmt.Errorf("graph: gradient buffer has %d values, want %d", len(grad), len(theta))
+	}
+	m, err := o.machine(kindGradient)
+	if err != nil {
+		return 0, err
+	}
+	if err := m.setParams(o.spec, theta); err != nil {
+		return 0, err
+	}
+	clear(grad)
+	loss := 0.0
+	for _, c := range o.chunks {
+		if err := m.run(c); err != nil {
+			return 0, fmt.Errorf("graph: gradient: %w", err)
+		}
+		loss += m.lossValue()
+		addFlat(o.spec, grad, m.grads)
+	}
+	return loss, nil
+}
+
+// HVP writes H(θ)·v into hv, where H is the Hessian of the mean loss, and
+// returns the mean loss at θ. When grad is non-nil it also receives ∇L(θ),
+// from the same run.
+func (o *Objective) HVP(hv, grad, theta, v []float64) (float64, error) {
+	if err := o.checkTheta(theta); err != nil {
+		return 0, err
+	}
+	if len(v) != len(theta) || len(hv) != len(theta) || (grad != nil && len(grad) != len(theta)) {
+		return 0, fmt.Errorf("graph: HVP: vectors must have %d values", len(theta))
+	}
+	m, err := o.machine(kindHVP)
+	if err != nil {
+		return 0, err
+	}
+	if err := m.setParams(o.spec, theta); err != nil {
+		return 0, err
+	}
+	if err := m.setVector(o.spec, v); err != nil {
+		return 0, err
+	}
+	clear(hv)
+	if grad != nil {
+		clear(grad)
+	}
+	loss := 0.0
+	for _, c := range o.chunks {
+		if err := m.run(c); err != nil {
+			return 0, fmt.Errorf("graph: Hessian-vector product: %w", err)
+		}
+		loss += m.lossValue()
+		addFlat(o.spec, hv, m.hv)
+		if grad != nil {
+			addFlat(o.spec, grad, m.grads)
+		}
+	}
+	o.Products++
+	return loss, nil
+}
+
+// Logits returns the network outputs at θ for every sample, row-major N × outputs.
+func (o *Objective) Logits(theta []float64) ([]float64, error) {
+	out := make([]float64, 0, o.n*o.spec.Outputs())
+	c := o.spec.Outputs()
+	_, _, err := o.forward(theta, func(ch *chunk, logits []float64) {
+		out = append(out, logits[:ch.n*c]...)
+	})
+	return out, err
+}
+
+// Evaluate returns the mean loss and the accuracy (fraction of samples whose
+// largest output is the label) at θ.
+func (o *Objective) Evaluate(theta []float64) (loss, accuracy float64, err error) {
+	c := o.spec.Outputs()
+	correct := 0
+	loss, _, err = o.forward(theta, func(ch *chunk, logits []float64) {
+		ys := ch.y.Data().([]float64)
+		for i := 0; i < ch.n; i++ {
+			row := logits[i*c : (i+1)*c]
+			if ys[i*c+argmax(row)] == 1 {
+				correct++
+			}
+		}
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return loss, float64(correct) / float64(o.n), nil
+}
+
+func argmax(x []float64) int {
+	best, bi := math.Inf(-1), 0
+	for i, v := range x {
+		if v > best {
+			best, bi = v, i
+		}
+	}
+	return bi
+}
+
+// Close releases the compiled graphs.
+func (o *Objective) Close() {
+	o.fwd.close()
+	o.grad.close()
+	o.hvp.close()
+	o.fwd, o.grad, o.hvp = nil, nil, nil
+}
+
+// Hessian is the Hessian of an Objective at a fixed θ, as a symmetric linear
+// operator (measures.Operator). Each Apply is one Hessian-vector product over
+// the whole sample set.
+type Hessian struct {
+	o     *Objective
+	theta []float64
+}
+
+// Hessian returns the Hessian operator at θ (θ is copied).
+func (o *Objective) Hessian(theta []float64) (*Hessian, error) {
+	if err := o.checkTheta(theta); err != nil {
+		return nil, err
+	}
+	return &Hessian{o: o, theta: append([]float64(nil), theta...)}, nil
+}
+
+// Dim is the number of parameters.
+func (h *Hessian) Dim() int { return h.o.Dim() }
+
+// Apply sets dst = H·v.
+func (h *Hessian) Apply(dst, v []float64) error {
+	_, err := h.o.HVP(dst, nil, h.theta, v)
+	return err
+}
