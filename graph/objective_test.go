@@ -13,7 +13,7 @@ var testSpecs = []Spec{
 	MLP(4, nil, 3, true, CrossEntropy), // no hidden layer: multinomial logistic regression
 }
 
-// Central finite differences of the loss with h = 1e-5 have error O(h²·L''') ≈
+// Central finite differences of the loss with h = 1e-5 have error O(h²·L”') ≈
 // 1e-10 plus rounding ε·L/h ≈ 1e-11 here; 1e-6 relative is a safe bound that a
 // wrong derivative (errors of order 1) cannot meet.
 func TestGradientMatchesFiniteDifferences(t *testing.T) {
