@@ -1,0 +1,150 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/report"
+)
+
+// sampleFlags select the samples a command evaluates on.
+func sampleFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "model", Usage: "model directory (required)"},
+		&cli.StringFlag{Name: "split", Value: datasets.SplitTrain, Usage: "train or test"},
+		&cli.IntFlag{Name: "samples", Usage: "a stratified subset of N samples of the split (0: all of it; for train, the model's own training set)"},
+		&cli.Int64Flag{Name: "seed", Usage: "seed for --samples (default: the model's data seed)"},
+		&cli.IntFlag{Name: "chunk", Value: graph.DefaultChunk, Usage: "samples evaluated at once (memory of one chunk)"},
+		dataDirFlag(),
+		quietFlag(),
+	}
+}
+
+// loadModelAndSamples reads --model and the samples --split/--samples select.
+func loadModelAndSamples(c *cli.Context) (*graph.Model, *datasets.Set, error) {
+	if c.NArg() > 0 {
+		return nil, nil, usagef(c, "unexpected argument %q", c.Args().First())
+	}
+	dir := c.String("model")
+	if dir == "" {
+		return nil, nil, usagef(c, "--model is required")
+	}
+	split := c.String("split")
+	if split != datasets.SplitTrain && split != datasets.SplitTest {
+		return nil, nil, usagef(c, "--split must be train or test, got %q", split)
+	}
+	if c.Int("samples") < 0 {
+		return nil, nil, usagef(c, "--samples must be ≥ 0")
+	}
+	if c.Int("chunk") <= 0 {
+		return nil, nil, usagef(c, "--chunk must be positive")
+	}
+	m, err := graph.LoadModel(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Data == nil {
+		return nil, nil, fmt.Errorf("%s/model.json has no \"data\": cannot regenerate its samples", dir)
+	}
+	seed := m.Data.Seed
+	if c.IsSet("seed") {
+		seed = c.Int64("seed")
+	}
+	set, err := m.Data.Samples(c.String("data-dir"), split, c.Int("samples"), seed)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, set, nil
+}
+
+func evalCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "eval",
+		Usage: "loss and accuracy of a model; --dump writes samples, logits and gradient as .npy",
+		Flags: append(sampleFlags(),
+			&cli.StringFlag{Name: "dump", Usage: "directory to write X.npy, y.npy, logits.npy, grad.npy and eval.json"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing --dump directory"},
+		),
+		Action: evalAction,
+	}
+}
+
+// evalResult is eval.json.
+type evalResult struct {
+	Loss     float64 `json:"loss"`
+	Accuracy float64 `json:"accuracy"`
+	Samples  int     `json:"samples"`
+}
+
+func evalAction(c *cli.Context) error {
+	m, set, err := loadModelAndSamples(c)
+	if err != nil {
+		return err
+	}
+	o, err := graph.NewObjective(m.Spec, set, c.Int("chunk"))
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	loss, acc, err := o.Evaluate(m.Theta)
+	if err != nil {
+		return err
+	}
+	res := evalResult{Loss: loss, Accuracy: acc, Samples: set.N}
+	fmt.Printf("split %s, %d samples: loss %.6g, accuracy %.4f\n", c.String("split"), set.N, loss, acc)
+	if dump := c.String("dump"); dump != "" {
+		logits, err := o.Logits(m.Theta)
+		if err != nil {
+			return err
+		}
+		grad := make([]float64, o.Dim())
+		if _, err := o.LossGrad(grad, m.Theta); err != nil {
+			return err
+		}
+		if err := writeDump(dump, c.Bool("overwrite"), set, m.Spec.Outputs(), logits, grad, res); err != nil {
+			return err
+		}
+		fmt.Printf("wrote %s\n", dump)
+	}
+	return nil
+}
+
+// writeSamples writes X.npy (float64, N×D) and y.npy (int64, N) into ad.
+func writeSamples(ad *report.AtomicDir, set *datasets.Set) error {
+	if err := report.WriteNpyFloat64(ad.Path("X.npy"), set.X, set.N, set.D); err != nil {
+		return err
+	}
+	return report.WriteNpyInt64(ad.Path("y.npy"), set.Y, set.N)
+}
+
+func writeDump(dir string, overwrite bool, set *datasets.Set, classes int, logits, grad []float64, res evalResult) error {
+	ad, err := newResultDir(dir, overwrite)
+	if err != nil {
+		return err
+	}
+	defer ad.Abort()
+	if err := writeSamples(ad, set); err != nil {
+		return err
+	}
+	if err := report.WriteNpyFloat64(ad.Path("logits.npy"), logits, set.N, classes); err != nil {
+		return err
+	}
+	if err := report.WriteNpyFloat64(ad.Path("grad.npy"), grad, len(grad)); err != nil {
+		return err
+	}
+	if err := report.WriteJSON(ad.Path("eval.json"), res); err != nil {
+		return err
+	}
+	return ad.Commit()
+}
+
+func newResultDir(dir string, overwrite bool) (*report.AtomicDir, error) {
+	var opts []report.DirOption
+	if overwrite {
+		opts = append(opts, report.AllowOverwrite())
+	}
+	return report.NewAtomicDir(dir, opts...)
+}

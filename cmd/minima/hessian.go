@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/measures"
+	"github.com/minima-project/minima/report"
+	"github.com/minima-project/minima/study"
+)
+
+func hessianCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "hessian",
+		Usage: "Hessian spectrum of a model's mean loss: Lanczos ends or the exact spectrum, trace, density",
+		Flags: append(sampleFlags(),
+			&cli.IntFlag{Name: "top", Value: 10, Usage: "largest eigenvalues to compute"},
+			&cli.IntFlag{Name: "bottom", Value: 5, Usage: "smallest eigenvalues to compute"},
+			&cli.StringFlag{Name: "method", Value: study.MethodLanczos, Usage: "lanczos or exact"},
+			&cli.Float64Flag{Name: "tol", Value: measures.DefaultLanczosTol, Usage: "Lanczos: relative residual tolerance"},
+			&cli.IntFlag{Name: "max-hvps", Usage: "Lanczos: budget of Hessian-vector products (0: default)"},
+			&cli.IntFlag{Name: "exact-limit", Value: measures.DefaultExactLimit, Usage: "exact: largest number of parameters allowed"},
+			&cli.BoolFlag{Name: "trace", Usage: "also the trace (Hutchinson with Lanczos, exact with --method exact)"},
+			&cli.IntFlag{Name: "trace-probes", Value: 100, Usage: "Hutchinson probe vectors"},
+			&cli.BoolFlag{Name: "density", Usage: "also the spectral density (stochastic Lanczos quadrature)"},
+			&cli.IntFlag{Name: "density-steps", Value: measures.DefaultDensitySteps, Usage: "SLQ Lanczos steps per run"},
+			&cli.IntFlag{Name: "density-runs", Value: measures.DefaultDensityRuns, Usage: "SLQ random starts"},
+			&cli.Float64Flag{Name: "density-sigma", Usage: "SLQ Gaussian smoothing width (0: 1% of the spectrum's range)"},
+			&cli.StringFlag{Name: "out", Usage: "results directory to write (required)"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing --out directory"},
+		),
+		Action: hessianAction,
+	}
+}
+
+func hessianAction(c *cli.Context) error {
+	out := c.String("out")
+	if out == "" {
+		return usagef(c, "--out is required")
+	}
+	method := c.String("method")
+	if method != study.MethodLanczos && method != study.MethodExact {
+		return usagef(c, "--method must be lanczos or exact, got %q", method)
+	}
+	if c.Int("top") < 0 || c.Int("bottom") < 0 || (method == study.MethodLanczos && c.Int("top")+c.Int("bottom") == 0) {
+		return usagef(c, "--top and --bottom must be ≥ 0 and not both 0")
+	}
+	if !(c.Float64("tol") > 0) || c.Int("trace-probes") <= 0 || c.Int("density-steps") <= 0 || c.Int("density-runs") <= 0 || c.Float64("density-sigma") < 0 {
+		return usagef(c, "--tol, --trace-probes, --density-steps and --density-runs must be positive, --density-sigma ≥ 0")
+	}
+	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
+		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	}
+	m, set, err := loadModelAndSamples(c)
+	if err != nil {
+		return err
+	}
+	o, err := graph.NewObjective(m.Spec, set, c.Int("chunk"))
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	op, err := o.Hessian(m.Theta)
+	if err != nil {
+		return err
+	}
+	bar := report.NewProgress(-1, "hessian", quiet(c))
+	s := study.HessianSettings{
+		Method: method, Top: c.Int("top"), Bottom: c.Int("bottom"), Tol: c.Float64("tol"),
+		MaxProducts: c.Int("max-hvps"), ExactLimit: c.Int("exact-limit"),
+		Trace: c.Bool("trace"), TraceProbes: c.Int("trace-probes"), Density: c.Bool("density"),
+		DensitySettings: measures.DensitySettings{Steps: c.Int("density-steps"), Runs: c.Int("density-runs"), Sigma: c.Float64("density-sigma")},
+		Seed:            1,
+		Progress:        func(s string) { bar.Describe(s); bar.Add(1) },
+	}
+	r, err := study.Hessian(op, set.N, s)
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	ad, err := newResultDir(out, c.Bool("overwrite"))
+	if err != nil {
+		return err
+	}
+	defer ad.Abort()
+	if err := writeSamples(ad, set); err != nil {
+		return err
+	}
+	if err := study.WriteHessian(ad, r); err != nil {
+		return err
+	}
+	if err := ad.Commit(); err != nil {
+		return err
+	}
+	fmt.Print(study.HessianSummary(r))
+	fmt.Printf("wrote %s\n", out)
+	return nil
+}

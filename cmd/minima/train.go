@@ -1,0 +1,159 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/report"
+)
+
+func dataDirFlag() cli.Flag {
+	return &cli.StringFlag{Name: "data-dir", Usage: "directory with the MNIST files (else $MINIMA_DATA, else ./data/mnist)"}
+}
+
+func quietFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output on stderr"}
+}
+
+func trainCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "train",
+		Usage: "train a ReLU MLP by minibatch SGD and write a model directory",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "data", Value: "mnist", Usage: "mnist or clusters"},
+			dataDirFlag(),
+			&cli.IntFlag{Name: "subset", Usage: "MNIST: train on a stratified subset of N images (0: all 60,000)"},
+			&cli.IntFlag{Name: "test-subset", Usage: "MNIST: test on a stratified subset of N images (0: all 10,000)"},
+			&cli.IntFlag{Name: "classes", Value: 10, Usage: "clusters: number of Gaussian clusters (classes)"},
+			&cli.IntFlag{Name: "dim", Value: 50, Usage: "clusters: input dimension"},
+			&cli.IntFlag{Name: "per-class", Value: 100, Usage: "clusters: training samples per class"},
+			&cli.IntFlag{Name: "test-per-class", Value: 100, Usage: "clusters: test samples per class"},
+			&cli.StringFlag{Name: "hidden", Value: "100,100", Usage: "hidden layer widths, comma-separated (empty: none)"},
+			&cli.BoolFlag{Name: "no-bias", Usage: "layers without biases"},
+			&cli.StringFlag{Name: "loss", Value: graph.CrossEntropy, Usage: "cross_entropy or mse"},
+			&cli.IntFlag{Name: "batch-size", Value: 64, Usage: "minibatch size"},
+			&cli.IntFlag{Name: "epochs", Value: 10, Usage: "passes over the training set"},
+			&cli.Float64Flag{Name: "lr", Value: 0.05, Usage: "learning rate"},
+			&cli.Float64Flag{Name: "momentum", Usage: "heavy-ball momentum in [0,1)"},
+			&cli.StringFlag{Name: "init", Value: graph.He, Usage: "he or glorot"},
+			&cli.Int64Flag{Name: "seed", Value: 1, Usage: "seed for data subsets, initialisation and minibatch order"},
+			&cli.StringFlag{Name: "out", Usage: "model directory to write (required)"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing model directory"},
+			quietFlag(),
+		},
+		Action: trainAction,
+	}
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v <= 0 {
+			return nil, fmt.Errorf("%q is not a positive integer", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func trainAction(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef(c, "unexpected argument %q", c.Args().First())
+	}
+	out := c.String("out")
+	if out == "" {
+		return usagef(c, "--out is required")
+	}
+	hidden, err := parseInts(c.String("hidden"))
+	if err != nil {
+		return usagef(c, "--hidden: %v", err)
+	}
+	src := datasets.Source{Kind: c.String("data"), Seed: c.Int64("seed")}
+	switch src.Kind {
+	case datasets.KindMNIST:
+		if c.Int("subset") < 0 || c.Int("test-subset") < 0 {
+			return usagef(c, "--subset and --test-subset must be ≥ 0")
+		}
+		src.Subset, src.TestSubset = c.Int("subset"), c.Int("test-subset")
+	case datasets.KindClusters:
+		cfg := datasets.ClusterConfig{Classes: c.Int("classes"), Dim: c.Int("dim"), PerClass: c.Int("per-class"),
+			TestPerClass: c.Int("test-per-class"), Seed: c.Int64("seed")}
+		if err := cfg.Validate(); err != nil {
+			return usagef(c, "%v", err)
+		}
+		src.Clusters = &cfg
+	default:
+		return usagef(c, "--data must be mnist or clusters, got %q", src.Kind)
+	}
+	ts := graph.TrainSettings{BatchSize: c.Int("batch-size"), Epochs: c.Int("epochs"), LR: c.Float64("lr"),
+		Momentum: c.Float64("momentum"), Init: c.String("init"), Seed: c.Int64("seed")}
+	if err := ts.Validate(); err != nil {
+		return usagef(c, "%v", err)
+	}
+	if ts.Init != graph.He && ts.Init != graph.Glorot {
+		return usagef(c, "--init must be he or glorot, got %q", ts.Init)
+	}
+	loss := c.String("loss")
+	if loss != graph.CrossEntropy && loss != graph.MSE {
+		return usagef(c, "--loss must be cross_entropy or mse, got %q", loss)
+	}
+	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
+		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	}
+
+	train, test, err := src.Load(c.String("data-dir"))
+	if err != nil {
+		return err
+	}
+	spec := graph.MLP(train.D, hidden, train.Classes, !c.Bool("no-bias"), loss)
+	steps := ts.Epochs * ((train.N + ts.BatchSize - 1) / ts.BatchSize)
+	bar := report.NewProgress(steps, "train", quiet(c))
+	ts.Progress = func(st graph.TrainStatus) {
+		bar.Describe(fmt.Sprintf("epoch %d/%d loss %.4f", st.Epoch, ts.Epochs, st.Loss))
+		bar.Add(1)
+	}
+	res, err := graph.Train(spec, train, test, ts)
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	info := &graph.TrainInfo{TrainSettings: ts, History: res.History}
+	if len(res.History) > 0 {
+		info.Final = &res.History[len(res.History)-1]
+	}
+	m := &graph.Model{Spec: spec, Theta: res.Theta, Data: &src, Train: info}
+	if err := m.Save(out, c.Bool("overwrite")); err != nil {
+		return err
+	}
+	fmt.Printf("trained %s on %d samples (%d parameters)\n", describe(spec), train.N, spec.NumParams())
+	t := &report.Table{Columns: []string{"epoch", "train_loss", "train_acc", "test_loss", "test_acc"}}
+	for _, h := range res.History {
+		t.Rows = append(t.Rows, []any{h.Epoch, h.TrainLoss, h.TrainAcc, h.TestLoss, h.TestAcc})
+	}
+	fmt.Print(report.Text(t))
+	fmt.Printf("model written to %s\n", out)
+	return nil
+}
+
+// describe writes a spec as "784-100-100-10 relu (bias, cross_entropy)".
+func describe(s graph.Spec) string {
+	parts := []string{strconv.Itoa(s.Inputs())}
+	for _, l := range s.Layers {
+		parts = append(parts, strconv.Itoa(l.Out))
+	}
+	bias := "bias"
+	if !s.Layers[0].Bias {
+		bias = "no bias"
+	}
+	return fmt.Sprintf("MLP %s (ReLU, %s, %s)", strings.Join(parts, "-"), bias, s.Loss)
+}

@@ -1,0 +1,263 @@
+package study
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/minima-project/minima/measures"
+	"github.com/minima-project/minima/report"
+)
+
+// Spectrum methods.
+const (
+	MethodLanczos = "lanczos"
+	MethodExact   = "exact"
+)
+
+// HessianSettings selects what a Hessian report computes.
+type HessianSettings struct {
+	Method          string  // MethodLanczos or MethodExact
+	Top, Bottom     int     // Lanczos: how many largest / smallest eigenvalues
+	Tol             float64 // Lanczos: relative residual tolerance (0: measures default)
+	MaxProducts     int     // Lanczos: product budget (0: measures default)
+	ExactLimit      int     // exact: largest n allowed (0: measures.DefaultExactLimit)
+	Trace           bool    // Hutchinson trace (exact trace with MethodExact)
+	TraceProbes     int     // Hutchinson probes (0: measures default)
+	Density         bool    // stochastic Lanczos quadrature density
+	DensitySettings measures.DensitySettings
+	Seed            int64
+
+	// Progress, if set, receives one line describing the current work.
+	Progress func(string)
+}
+
+// NegativeSummary is the "negative" object of hessian.json.
+type NegativeSummary struct {
+	Count         int     `json:"count"`
+	Mass          float64 `json:"mass"`
+	PositiveCount int     `json:"positive_count"`
+	PositiveMass  float64 `json:"positive_mass"`
+}
+
+// HessianResult is hessian.json. Fields are present when computed.
+type HessianResult struct {
+	Method          string           `json:"method"`
+	Samples         int              `json:"samples"`
+	Params          int              `json:"params"`
+	Top             []float64        `json:"top,omitempty"`
+	Bottom          []float64        `json:"bottom,omitempty"`
+	TopResiduals    []float64        `json:"top_residuals,omitempty"`
+	BottomResiduals []float64        `json:"bottom_residuals,omitempty"`
+	Converged       *bool            `json:"converged,omitempty"`
+	Eigenvalues     []float64        `json:"eigenvalues,omitempty"`
+	Asymmetry       *float64         `json:"asymmetry,omitempty"`
+	HVPs            int              `json:"hvps"`
+	Seconds         float64          `json:"seconds"`
+	Trace           *float64         `json:"trace,omitempty"`
+	TraceStdErr     *float64         `json:"trace_stderr,omitempty"`
+	Outliers        *int             `json:"outliers,omitempty"`
+	Negative        *NegativeSummary `json:"negative,omitempty"`
+
+	// Density is not part of hessian.json (it goes to density.csv and .npy).
+	Density *measures.DensityResult `json:"-"`
+}
+
+// Hessian computes the report on op, the Hessian of a mean loss over samples.
+func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResult, error) {
+	start := time.Now()
+	say := func(format string, a ...any) {
+		if s.Progress != nil {
+			s.Progress(fmt.Sprintf(format, a...))
+		}
+	}
+	r := &HessianResult{Method: s.Method, Samples: samples, Params: op.Dim()}
+	var spectrum []float64 // what outliers and signs are counted on
+	switch s.Method {
+	case MethodExact:
+		say("exact spectrum: %d Hessian-vector products", op.Dim())
+		ex, err := measures.ExactSpectrum(op, &measures.ExactSettings{Limit: s.ExactLimit})
+		if err != nil {
+			return nil, err
+		}
+		r.Eigenvalues = ex.Values
+		r.Asymmetry = &ex.Asymmetry
+		r.HVPs += ex.Products
+		n := len(ex.Values)
+		for i := 0; i < min(s.Top, n); i++ {
+			r.Top = append(r.Top, ex.Values[n-1-i])
+		}
+		r.Bottom = slices.Clone(ex.Values[:min(s.Bottom, n)])
+		if s.Trace {
+			t := 0.0
+			for _, v := range ex.Values {
+				t += v
+			}
+			r.Trace = &t
+		}
+		spectrum = ex.Values
+	case MethodLanczos:
+		ls := &measures.LanczosSettings{Top: s.Top, Bottom: s.Bottom, Tol: s.Tol, MaxProducts: s.MaxProducts, Seed: s.Seed}
+		ls.Progress = func(st measures.LanczosStatus) {
+			say("lanczos: %d products, %d/%d converged, worst residual %.2g", st.Products, st.Converged, st.Requested, st.Worst)
+		}
+		lr, err := measures.Lanczos(op, ls)
+		if err != nil {
+			return nil, err
+		}
+		r.Top, r.Bottom = lr.Top, lr.Bottom
+		r.TopResiduals, r.BottomResiduals = lr.TopResiduals, lr.BottomResiduals
+		r.Converged = &lr.Converged
+		r.HVPs += lr.Products
+		spectrum = append(slices.Clone(lr.Top), lr.Bottom...)
+		if s.Trace {
+			say("trace: Hutchinson")
+			tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 1})
+			if err != nil {
+				return nil, err
+			}
+			r.Trace, r.TraceStdErr = &tr.Trace, &tr.StdErr
+			r.HVPs += tr.Products
+		}
+	default:
+		return nil, fmt.Errorf("study: unknown method %q (want %s or %s)", s.Method, MethodLanczos, MethodExact)
+	}
+	if len(spectrum) > 0 {
+		top := slices.Clone(spectrum)
+		slices.SortFunc(top, func(a, b float64) int { return -cmpFloat(a, b) })
+		k, _ := measures.Outliers(top, nil)
+		r.Outliers = &k
+		ns := measures.NegativeSummary(spectrum)
+		r.Negative = &NegativeSummary{Count: ns.Count, Mass: ns.Mass, PositiveCount: ns.PositiveCount, PositiveMass: ns.PositiveMass}
+	}
+	if s.Density {
+		say("density: stochastic Lanczos quadrature")
+		ds := s.DensitySettings
+		ds.Seed = s.Seed + 2
+		d, err := measures.SpectralDensity(op, &ds)
+		if err != nil {
+			return nil, err
+		}
+		r.Density = d
+		r.HVPs += d.Products
+	}
+	r.Seconds = math.Round(time.Since(start).Seconds()*1000) / 1000
+	return r, nil
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// WriteHessian writes hessian.json, eigenvalues.csv and the plots into ad.
+// eigenvalues.csv has one row per eigenvalue known: the exact spectrum
+// (index, value), or the Lanczos ends (which, rank, value, residual).
+func WriteHessian(ad *report.AtomicDir, r *HessianResult) error {
+	if err := report.WriteJSON(ad.Path("hessian.json"), r); err != nil {
+		return err
+	}
+	t := &report.Table{Columns: []string{"which", "rank", "eigenvalue", "residual"}}
+	if r.Eigenvalues != nil {
+		t.Columns = []string{"index", "eigenvalue"}
+		for i, v := range r.Eigenvalues {
+			t.Rows = append(t.Rows, []any{i, v})
+		}
+	} else {
+		for i, v := range r.Top {
+			t.Rows = append(t.Rows, []any{"top", i + 1, v, r.TopResiduals[i]})
+		}
+		for i, v := range r.Bottom {
+			t.Rows = append(t.Rows, []any{"bottom", i + 1, v, r.BottomResiduals[i]})
+		}
+	}
+	if err := report.WriteCSV(ad.Path("eigenvalues.csv"), t); err != nil {
+		return err
+	}
+	plotted := r.Eigenvalues
+	title := "Hessian eigenvalues (" + strconv.Itoa(r.Params) + " parameters)"
+	if plotted == nil {
+		plotted = append(slices.Clone(r.Bottom), r.Top...)
+		title = "Hessian eigenvalues: Lanczos ends"
+	}
+	if len(plotted) > 0 {
+		if err := report.PlotEigenvalues(ad.Path("eigenvalues.png"), title, plotted); err != nil {
+			return err
+		}
+	}
+	if d := r.Density; d != nil {
+		dt := &report.Table{Columns: []string{"lambda", "density"}}
+		for i := range d.Grid {
+			dt.Rows = append(dt.Rows, []any{d.Grid[i], d.Density[i]})
+		}
+		if err := report.WriteCSV(ad.Path("density.csv"), dt); err != nil {
+			return err
+		}
+		if err := report.PlotDensity(ad.Path("density.png"), "Hessian spectral density (SLQ)", d.Grid, d.Density); err != nil {
+			return err
+		}
+		// Raw quadrature nodes and weights, runs × steps.
+		var nodes, weights []float64
+		for i := range d.Nodes {
+			nodes = append(nodes, d.Nodes[i]...)
+			weights = append(weights, d.Weights[i]...)
+		}
+		if len(d.Nodes) > 0 && len(nodes) == len(d.Nodes)*len(d.Nodes[0]) {
+			if err := report.WriteNpyFloat64(ad.Path("density_nodes.npy"), nodes, len(d.Nodes), len(d.Nodes[0])); err != nil {
+				return err
+			}
+			if err := report.WriteNpyFloat64(ad.Path("density_weights.npy"), weights, len(d.Nodes), len(d.Nodes[0])); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// HessianSummary is a short human-readable account of r.
+func HessianSummary(r *HessianResult) string {
+	s := fmt.Sprintf("Hessian of the mean loss over %d samples, %d parameters, %s: %d HVPs in %.1f s\n",
+		r.Samples, r.Params, r.Method, r.HVPs, r.Seconds)
+	t := &report.Table{Columns: []string{"which", "rank", "eigenvalue", "residual"}}
+	for i, v := range r.Top {
+		res := any("")
+		if i < len(r.TopResiduals) {
+			res = r.TopResiduals[i]
+		}
+		t.Rows = append(t.Rows, []any{"top", i + 1, v, res})
+	}
+	for i, v := range r.Bottom {
+		res := any("")
+		if i < len(r.BottomResiduals) {
+			res = r.BottomResiduals[i]
+		}
+		t.Rows = append(t.Rows, []any{"bottom", i + 1, v, res})
+	}
+	s += report.Text(t)
+	if r.Converged != nil && !*r.Converged {
+		s += "warning: not every eigenvalue reached the tolerance (raise --max-hvps)\n"
+	}
+	if r.Trace != nil {
+		if r.TraceStdErr != nil {
+			s += fmt.Sprintf("trace %.6g ± %.2g (standard error)\n", *r.Trace, *r.TraceStdErr)
+		} else {
+			s += fmt.Sprintf("trace %.6g (exact)\n", *r.Trace)
+		}
+	}
+	if r.Outliers != nil {
+		computed := len(r.Top) + len(r.Bottom)
+		if r.Eigenvalues != nil {
+			computed = len(r.Eigenvalues)
+		}
+		s += fmt.Sprintf("outliers above the bulk: %d; negative eigenvalues: %d (mass %.3g) of %d computed\n",
+			*r.Outliers, r.Negative.Count, r.Negative.Mass, computed)
+	}
+	return s
+}
