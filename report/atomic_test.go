@@ -213,8 +213,17 @@ func TestAtomicDirAbortAndPath(t *testing.T) {
 			d.Path(rel)
 		}()
 	}
-	if _, err := NewAtomicDir(filepath.Join(parent, "missing", "x")); err == nil {
-		t.Fatal("NewAtomicDir with missing parent succeeded")
+	// Missing parents are created; a parent that is a regular file is an error.
+	nd, err := NewAtomicDir(filepath.Join(parent, "missing", "x"))
+	if err != nil {
+		t.Fatalf("NewAtomicDir with missing parent: %v", err)
+	}
+	nd.Abort()
+	if err := os.WriteFile(filepath.Join(parent, "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewAtomicDir(filepath.Join(parent, "file", "x")); err == nil {
+		t.Fatal("NewAtomicDir under a regular file succeeded")
 	}
 	var nilDir *AtomicDir
 	nilDir.Abort()
