@@ -77,7 +77,7 @@ type LanczosStatus struct {
 	Dim       int     // Krylov basis size (Lanczos steps, counting restarts)
 	Converged int     // requested Ritz pairs already within tolerance
 	Requested int     // requested Ritz pairs currently available
-	Worst     float64 // largest relative residual ‖Ay − θy‖/scale among them
+	Worst     float64 // largest relative residual ‖Ay − θy‖/Scale among them (absolute if Scale is 0)
 	Scale     float64 // largest |Ritz value|, the scale of the tolerance
 }
 

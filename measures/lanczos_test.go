@@ -2,6 +2,7 @@ package measures
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand"
 	"slices"
@@ -514,4 +515,25 @@ func TestLanczosTridiagonalNoReorth(t *testing.T) {
 	if !slices.Equal(v0, v0c) {
 		t.Error("v0 modified")
 	}
+}
+
+// ExampleLanczos computes the two largest and the smallest eigenvalue of a
+// small explicit matrix.
+func ExampleLanczos() {
+	// diag(-1, 0.5, 1, 2, 3) rotated by a fixed orthogonal matrix would do as
+	// well; Lanczos only uses products.
+	a := &Dense{N: 5, Data: []float64{
+		-1, 0, 0, 0, 0,
+		0, 0.5, 0, 0, 0,
+		0, 0, 1, 0, 0,
+		0, 0, 0, 2, 0,
+		0, 0, 0, 0, 3,
+	}}
+	r, err := Lanczos(a, &LanczosSettings{Top: 2, Bottom: 1, Tol: 1e-10, Seed: 1})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("top %.6f, bottom %.6f, converged %v\n", r.Top, r.Bottom, r.Converged)
+	// Output:
+	// top [3.000000 2.000000], bottom [-1.000000], converged true
 }

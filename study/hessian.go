@@ -99,7 +99,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		}
 		spectrum = ex.Values
 	case MethodLanczos:
-		ls := &measures.LanczosSettings{Top: s.Top, Bottom: s.Bottom, Tol: s.Tol, MaxProducts: s.MaxProducts, Seed: s.Seed}
+		ls := &measures.LanczosSettings{Top: s.Top, Bottom: s.Bottom, Tol: s.Tol, MaxProducts: s.MaxProducts, Seed: s.Seed, Verify: true}
 		ls.Progress = func(st measures.LanczosStatus) {
 			say("lanczos: %d products, %d/%d converged, worst residual %.2g", st.Products, st.Converged, st.Requested, st.Worst)
 		}
