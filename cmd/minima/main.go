@@ -28,6 +28,8 @@ func run(args []string) int {
 			trainCommand(),
 			evalCommand(),
 			hessianCommand(),
+			sharpnessCommand(),
+			reparamCommand(),
 		},
 		OnUsageError:    onUsageError,
 		HideHelpCommand: false,

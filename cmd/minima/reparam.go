@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/report"
+	"github.com/minima-project/minima/study"
+)
+
+func reparamCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "reparam",
+		Usage: "sweep a function-preserving reparametrisation T_α and measure every flatness measure at each α",
+		Flags: append(append(sampleFlags(), measureFlags()...),
+			&cli.Float64SliceFlag{Name: "alpha", Value: cli.NewFloat64Slice(1e-3, 1e-2, 1e-1, 1, 10, 100, 1000), Usage: "values of α (comma-separated, positive)"},
+			&cli.IntFlag{Name: "layer", Usage: "layer α acts on (layer: any; neuron: a hidden layer)"},
+			&cli.StringFlag{Name: "kind", Value: study.KindLayer, Usage: "layer (Dinh et al.'s T_α) or neuron (per-unit rescaling)"},
+			&cli.IntFlag{Name: "test-samples", Usage: "test samples for accuracy (0: the whole test split)"},
+			&cli.StringFlag{Name: "out", Usage: "results directory to write (required)"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing --out directory"},
+		),
+		Action: reparamAction,
+	}
+}
+
+func reparamAction(c *cli.Context) error {
+	out := c.String("out")
+	if out == "" {
+		return usagef(c, "--out is required")
+	}
+	ms, err := measureSettings(c)
+	if err != nil {
+		return err
+	}
+	alphas := c.Float64Slice("alpha")
+	if len(alphas) == 0 {
+		return usagef(c, "--alpha needs at least one value")
+	}
+	for _, a := range alphas {
+		if !(a > 0) || a > 1e300 {
+			return usagef(c, "--alpha values must be positive and finite, got %v", a)
+		}
+	}
+	kind := c.String("kind")
+	if kind != study.KindLayer && kind != study.KindNeuron {
+		return usagef(c, "--kind must be layer or neuron, got %q", kind)
+	}
+	if c.Int("test-samples") < 0 {
+		return usagef(c, "--test-samples must be ≥ 0")
+	}
+	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
+		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	}
+	m, train, err := loadModelAndSamples(c)
+	if err != nil {
+		return err
+	}
+	if l, K := c.Int("layer"), len(m.Spec.Layers); l < 0 || l >= K || (kind == study.KindNeuron && l >= K-1) || K < 2 {
+		return usagef(c, "--layer %d is not a valid layer for --kind %s of a %d-layer network", l, kind, K)
+	}
+	test, err := m.Data.Samples(c.String("data-dir"), datasets.SplitTest, c.Int("test-samples"), m.Data.Seed+7)
+	if err != nil {
+		return err
+	}
+	ad, err := newResultDir(out, c.Bool("overwrite"))
+	if err != nil {
+		return err
+	}
+	defer ad.Abort()
+	bar := report.NewProgress(-1, "reparam", quiet(c))
+	ss := study.SweepSettings{
+		Alphas: alphas, Kind: kind, Layer: c.Int("layer"), Measures: ms, Chunk: c.Int("chunk"),
+		Each: func(alpha float64, theta []float64) error {
+			tm := &graph.Model{Spec: m.Spec, Theta: theta, Data: m.Data, Train: m.Train}
+			return tm.Save(ad.Path(study.AlphaName(alpha)), false)
+		},
+		Progress: func(s string) { bar.Describe(s); bar.Add(1) },
+	}
+	rows, err := study.Sweep(m.Spec, m.Theta, train, test, ss)
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	info := study.SweepInfo{Model: c.String("model"), Kind: kind, Layer: c.Int("layer"), Samples: train.N, Params: m.Spec.NumParams()}
+	if err := study.WriteSweep(ad, info, rows); err != nil {
+		return err
+	}
+	if err := ad.Commit(); err != nil {
+		return err
+	}
+	fmt.Print(report.Text(study.SweepTable(rows)))
+	fmt.Println()
+	fmt.Print(report.Text(study.SpreadTable(rows)))
+	fmt.Printf("wrote %s (report.md, reparam.json, reparam.csv, reparam.png, %d models)\n", out, len(rows))
+	return nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/report"
+	"github.com/minima-project/minima/study"
+)
+
+// measureFlags configure study.MeasureSettings.
+func measureFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.Float64SliceFlag{Name: "eps", Value: cli.NewFloat64Slice(1e-3, 5e-4), Usage: "ε of ε-sharpness (comma-separated)"},
+		&cli.IntFlag{Name: "subspace", Value: 100, Usage: "also ε-sharpness in a random p-dimensional subspace (0: full space only)"},
+		&cli.IntFlag{Name: "sharpness-iters", Value: 10, Usage: "iterations of the box-constrained ascent"},
+		&cli.Float64Flag{Name: "flatness-eps", Value: 0.01, Usage: "loss increase bounding the ε-flatness region"},
+		&cli.IntFlag{Name: "flatness-directions", Value: 16, Usage: "random directions for ε-flatness (plus the top eigenvector)"},
+		&cli.IntFlag{Name: "probes", Value: 50, Usage: "Rademacher probes of the trace estimates"},
+	}
+}
+
+func measureSettings(c *cli.Context) (study.MeasureSettings, error) {
+	s := study.DefaultMeasureSettings()
+	s.Eps = c.Float64Slice("eps")
+	for _, e := range s.Eps {
+		if !(e > 0) {
+			return s, usagef(c, "--eps values must be positive, got %v", e)
+		}
+	}
+	s.Subspace, s.SharpnessIters = c.Int("subspace"), c.Int("sharpness-iters")
+	s.FlatnessEps, s.FlatnessDirections, s.TraceProbes = c.Float64("flatness-eps"), c.Int("flatness-directions"), c.Int("probes")
+	if s.Subspace < 0 || s.SharpnessIters <= 0 || !(s.FlatnessEps > 0) || s.FlatnessDirections <= 0 || s.TraceProbes < 2 {
+		return s, usagef(c, "--subspace ≥ 0, --sharpness-iters, --flatness-eps, --flatness-directions positive and --probes ≥ 2 required")
+	}
+	return s, nil
+}
+
+func sharpnessCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "sharpness",
+		Usage: "every flatness measure of one model: λ_max, trace, ε-sharpness, ε-flatness, ASAM, Fisher–Rao, normalised trace, relative flatness",
+		Flags: append(append(sampleFlags(), measureFlags()...),
+			&cli.StringFlag{Name: "out", Usage: "results directory to write (required)"},
+			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing --out directory"},
+		),
+		Action: sharpnessAction,
+	}
+}
+
+func sharpnessAction(c *cli.Context) error {
+	out := c.String("out")
+	if out == "" {
+		return usagef(c, "--out is required")
+	}
+	s, err := measureSettings(c)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
+		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	}
+	m, set, err := loadModelAndSamples(c)
+	if err != nil {
+		return err
+	}
+	o, err := graph.NewObjective(m.Spec, set, c.Int("chunk"))
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	bar := report.NewProgress(-1, "measures", quiet(c))
+	s.Progress = func(msg string) { bar.Describe(msg); bar.Add(1) }
+	res, err := study.ComputeMeasures(o, set.Y, m.Theta, s)
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	ad, err := newResultDir(out, c.Bool("overwrite"))
+	if err != nil {
+		return err
+	}
+	defer ad.Abort()
+	if err := report.WriteJSON(ad.Path("measures.json"), res); err != nil {
+		return err
+	}
+	if err := ad.Commit(); err != nil {
+		return err
+	}
+	fmt.Print(study.MeasuresSummary(res))
+	fmt.Printf("wrote %s\n", out)
+	return nil
+}

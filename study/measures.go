@@ -1,0 +1,274 @@
+package study
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/measures"
+	"github.com/minima-project/minima/reparam"
+	"github.com/minima-project/minima/report"
+)
+
+// MeasureSettings selects and configures the measures of a minimum.
+type MeasureSettings struct {
+	// Eps are the ε of ε-sharpness (Keskar et al.'s 1e-3 and 5e-4 by default).
+	Eps []float64
+	// Subspace p > 0 also computes ε-sharpness in a random p-dimensional
+	// subspace (Keskar et al.'s A ∈ R^{n×p}); 0 computes the full space only.
+	Subspace int
+	// SharpnessIters bounds the box-constrained ascent (0: measures default, 10).
+	SharpnessIters int
+	// FlatnessEps is the loss increase that bounds the ε-flatness region
+	// (0: measures.DefaultFlatnessEps).
+	FlatnessEps float64
+	// FlatnessDirections random directions (0: measures default), plus the top
+	// Hessian eigenvector.
+	FlatnessDirections int
+	// TraceProbes is the number of Rademacher probes of the trace estimates.
+	TraceProbes int
+	// LambdaTol is the Lanczos tolerance for λ_max (0: measures default).
+	LambdaTol float64
+	// RelFlatLayer is the layer whose incoming weights relative flatness uses;
+	// −1 means the last layer (Petzka et al. use the feature layer).
+	RelFlatLayer int
+	Seed         int64
+	// Progress, if set, receives one line per measure started.
+	Progress func(string)
+}
+
+// DefaultMeasureSettings are the settings `minima sharpness` starts from.
+func DefaultMeasureSettings() MeasureSettings {
+	return MeasureSettings{Eps: []float64{1e-3, 5e-4}, Subspace: 100, TraceProbes: 50, RelFlatLayer: -1, Seed: 1}
+}
+
+// SharpnessValue is one ε-sharpness.
+type SharpnessValue struct {
+	Eps      float64 `json:"eps"`
+	Subspace int     `json:"subspace"` // p; 0 for the full space (A = I)
+	Value    float64 `json:"value"`    // φ, in percent
+	MaxLoss  float64 `json:"max_loss"`
+}
+
+// Measures are the numbers about one minimum, measures.json.
+type Measures struct {
+	Samples  int     `json:"samples"`
+	Params   int     `json:"params"`
+	Loss     float64 `json:"loss"`
+	Accuracy float64 `json:"accuracy"`
+
+	LambdaMax         float64 `json:"lambda_max"`
+	LambdaMaxResidual float64 `json:"lambda_max_residual"`
+	Trace             float64 `json:"trace"`
+	TraceStdErr       float64 `json:"trace_stderr"`
+
+	Sharpness []SharpnessValue `json:"sharpness"`
+
+	FlatnessEps       float64 `json:"flatness_eps"`
+	FlatnessGeoMean   float64 `json:"flatness_radius_geomean"`
+	FlatnessTopRadius float64 `json:"flatness_radius_top_eigvec"`
+	FlatnessLogVolume float64 `json:"flatness_log_volume"`
+
+	ASAM        float64 `json:"asam"`       // η = 0: exactly scale-invariant
+	ASAMEta     float64 `json:"asam_eta"`   // η = DefaultASAMEta, as Kwon et al.
+	ASAMRho     float64 `json:"asam_rho"`   // ρ used by both
+	FisherRao   float64 `json:"fisher_rao"` // empirical ‖θ‖²_fr
+	FisherRaoM  float64 `json:"fisher_rao_model"`
+	NormTrace   float64 `json:"normalized_trace"`  // Σ_k ‖θ_k‖² Tr(H_kk)/n_k
+	RelFlatness float64 `json:"relative_flatness"` // κ of RelFlatLayer
+	RelFlatErr  float64 `json:"relative_flatness_stderr"`
+
+	HVPs    int     `json:"hvps"`
+	Seconds float64 `json:"seconds"`
+}
+
+// Layout returns the reparam layout of a graph spec (same flat order).
+func Layout(s graph.Spec) (reparam.Layout, error) {
+	var ls []reparam.Dense
+	for _, l := range s.Layers {
+		ls = append(ls, reparam.Dense{In: l.In, Out: l.Out, Bias: l.Bias})
+	}
+	return reparam.NewLayout(ls...)
+}
+
+// directionalLogits returns J·θ = d/dt f_{(1+t)θ}(x) at t = 0 for every sample,
+// by central differences along the ray: f is piecewise polynomial in t there, so
+// with h = 1e-4 the error is O(h²) relative. For bias-free nets it equals K·f.
+func directionalLogits(o *graph.Objective, theta []float64) ([]float64, error) {
+	const h = 1e-4
+	tp, tm := make([]float64, len(theta)), make([]float64, len(theta))
+	for i, v := range theta {
+		tp[i], tm[i] = v*(1+h), v*(1-h)
+	}
+	fp, err := o.Logits(tp)
+	if err != nil {
+		return nil, err
+	}
+	fm, err := o.Logits(tm)
+	if err != nil {
+		return nil, err
+	}
+	for i := range fp {
+		fp[i] = (fp[i] - fm[i]) / (2 * h)
+	}
+	return fp, nil
+}
+
+// ComputeMeasures evaluates every measure of the minimum θ of o, the mean loss
+// of a network over its samples (labels are needed for Fisher–Rao).
+func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s MeasureSettings) (*Measures, error) {
+	say := func(format string, a ...any) {
+		if s.Progress != nil {
+			s.Progress(fmt.Sprintf(format, a...))
+		}
+	}
+	spec := o.Spec()
+	layout, err := Layout(spec)
+	if err != nil {
+		return nil, err
+	}
+	start, t0 := o.Products, time.Now()
+	m := &Measures{Samples: o.Samples(), Params: o.Dim()}
+	if m.Loss, m.Accuracy, err = o.Evaluate(theta); err != nil {
+		return nil, err
+	}
+	op, err := o.Hessian(theta)
+	if err != nil {
+		return nil, err
+	}
+
+	say("λ_max (Lanczos)")
+	lr, err := measures.Lanczos(op, &measures.LanczosSettings{Top: 1, Tol: s.LambdaTol, Seed: s.Seed, Verify: true})
+	if err != nil {
+		return nil, err
+	}
+	m.LambdaMax, m.LambdaMaxResidual = lr.Top[0], lr.TopResiduals[0]
+
+	say("trace (Hutchinson)")
+	tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 1})
+	if err != nil {
+		return nil, err
+	}
+	m.Trace, m.TraceStdErr = tr.Trace, tr.StdErr
+
+	for _, eps := range s.Eps {
+		subspaces := []int{0}
+		if s.Subspace > 0 {
+			subspaces = append(subspaces, s.Subspace)
+		}
+		for _, p := range subspaces {
+			say("ε-sharpness ε=%g p=%d", eps, p)
+			sr, err := measures.Sharpness(o, theta, &measures.SharpnessSettings{Eps: eps, Subspace: p, Seed: uint64(s.Seed), MaxIter: s.SharpnessIters, RandomStart: true})
+			if err != nil {
+				return nil, err
+			}
+			m.Sharpness = append(m.Sharpness, SharpnessValue{Eps: eps, Subspace: p, Value: sr.Sharpness, MaxLoss: sr.MaxLoss})
+		}
+	}
+
+	say("ε-flatness")
+	fs := &measures.FlatnessSettings{Eps: s.FlatnessEps, Directions: s.FlatnessDirections, Seed: uint64(s.Seed), Extra: [][]float64{lr.TopVectors[0]}}
+	if fs.Directions == 0 {
+		fs.Directions = 16
+	}
+	fr, err := measures.Flatness(o, theta, fs)
+	if err != nil {
+		return nil, err
+	}
+	m.FlatnessEps = fs.Eps
+	if m.FlatnessEps == 0 {
+		m.FlatnessEps = measures.DefaultFlatnessEps
+	}
+	m.FlatnessGeoMean, m.FlatnessLogVolume = fr.GeoMean, fr.LogVolume
+	m.FlatnessTopRadius = fr.Radii[len(fr.Radii)-1]
+
+	say("adaptive sharpness (ASAM)")
+	as := measures.DefaultASAMSettings()
+	as.Seed = uint64(s.Seed)
+	m.ASAMRho = as.Rho
+	if ar, err := measures.ASAM(o, theta, &as); err != nil {
+		return nil, err
+	} else {
+		m.ASAMEta = ar.Sharpness
+	}
+	as.Eta = 0
+	if ar, err := measures.ASAM(o, theta, &as); err != nil {
+		return nil, err
+	} else {
+		m.ASAM = ar.Sharpness
+	}
+
+	say("Fisher–Rao norm")
+	logits, err := o.Logits(theta)
+	if err != nil {
+		return nil, err
+	}
+	var frr *measures.FisherRaoResult
+	if layout.HasBias() {
+		jvp, err := directionalLogits(o, theta)
+		if err != nil {
+			return nil, err
+		}
+		frr, err = measures.FisherRaoJVP(logits, jvp, labels, spec.Outputs(), measures.LossKind(spec.Loss))
+		if err != nil {
+			return nil, err
+		}
+	} else if frr, err = measures.FisherRao(logits, labels, spec.Outputs(), measures.FisherRaoSettings{Loss: measures.LossKind(spec.Loss), Depth: len(spec.Layers)}); err != nil {
+		return nil, err
+	}
+	m.FisherRao, m.FisherRaoM = frr.Empirical, frr.Model
+
+	say("normalised trace")
+	blocks := layout.ParamBlocks()
+	bt, err := measures.BlockTraces(op, blocks, s.TraceProbes, uint64(s.Seed)+2, 64)
+	if err != nil {
+		return nil, err
+	}
+	if m.NormTrace, err = measures.NormalizedTrace(theta, blocks, bt.Trace); err != nil {
+		return nil, err
+	}
+
+	say("relative flatness")
+	k := s.RelFlatLayer
+	if k < 0 || k >= len(spec.Layers) {
+		k = len(spec.Layers) - 1
+	}
+	rf, err := measures.RelativeFlatness(op, theta, layout.WOffset(k), spec.Layers[k].In, spec.Layers[k].Out,
+		&measures.RelativeFlatnessSettings{Samples: s.TraceProbes, Seed: uint64(s.Seed) + 3})
+	if err != nil {
+		return nil, err
+	}
+	m.RelFlatness, m.RelFlatErr = rf.Kappa, rf.StdErr
+	m.HVPs = o.Products - start
+	m.Seconds = math.Round(time.Since(t0).Seconds()*1000) / 1000
+	if math.IsNaN(m.Loss) {
+		return nil, fmt.Errorf("study: loss is NaN at θ")
+	}
+	return m, nil
+}
+
+// MeasuresSummary is a table of m for a terminal.
+func MeasuresSummary(m *Measures) string {
+	t := &report.Table{Columns: []string{"measure", "value"}}
+	add := func(name string, v float64) { t.Rows = append(t.Rows, []any{name, v}) }
+	add("loss", m.Loss)
+	add("accuracy", m.Accuracy)
+	add("lambda_max", m.LambdaMax)
+	add("trace", m.Trace)
+	for _, s := range m.Sharpness {
+		name := fmt.Sprintf("eps-sharpness eps=%g full", s.Eps)
+		if s.Subspace > 0 {
+			name = fmt.Sprintf("eps-sharpness eps=%g p=%d", s.Eps, s.Subspace)
+		}
+		add(name, s.Value)
+	}
+	add("eps-flatness radius (geomean)", m.FlatnessGeoMean)
+	add("eps-flatness radius (top eigvec)", m.FlatnessTopRadius)
+	add("ASAM (eta=0)", m.ASAM)
+	add("ASAM (eta=0.01)", m.ASAMEta)
+	add("Fisher-Rao norm^2", m.FisherRao)
+	add("normalised trace", m.NormTrace)
+	add("relative flatness", m.RelFlatness)
+	return fmt.Sprintf("measures over %d samples, %d parameters (%d HVPs, %.1f s)\n", m.Samples, m.Params, m.HVPs, m.Seconds) + report.Text(t)
+}
