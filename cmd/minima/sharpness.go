@@ -20,6 +20,7 @@ func measureFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "flatness-eps", Value: 0.01, Usage: "loss increase bounding the ε-flatness region"},
 		&cli.IntFlag{Name: "flatness-directions", Value: 16, Usage: "random directions for ε-flatness (plus the top eigenvector)"},
 		&cli.IntFlag{Name: "probes", Value: 50, Usage: "Rademacher probes of the trace estimates"},
+		&cli.Float64Flag{Name: "lambda-tol", Value: 1e-6, Usage: "relative residual tolerance of λ_max (Lanczos)"},
 	}
 }
 
@@ -33,8 +34,9 @@ func measureSettings(c *cli.Context) (study.MeasureSettings, error) {
 	}
 	s.Subspace, s.SharpnessIters = c.Int("subspace"), c.Int("sharpness-iters")
 	s.FlatnessEps, s.FlatnessDirections, s.TraceProbes = c.Float64("flatness-eps"), c.Int("flatness-directions"), c.Int("probes")
-	if s.Subspace < 0 || s.SharpnessIters <= 0 || !(s.FlatnessEps > 0) || s.FlatnessDirections <= 0 || s.TraceProbes < 2 {
-		return s, usagef(c, "--subspace ≥ 0, --sharpness-iters, --flatness-eps, --flatness-directions positive and --probes ≥ 2 required")
+	s.LambdaTol = c.Float64("lambda-tol")
+	if s.Subspace < 0 || s.SharpnessIters <= 0 || !(s.FlatnessEps > 0) || s.FlatnessDirections <= 0 || s.TraceProbes < 2 || !(s.LambdaTol > 0) {
+		return s, usagef(c, "--subspace ≥ 0, --sharpness-iters, --flatness-eps, --flatness-directions, --lambda-tol positive and --probes ≥ 2 required")
 	}
 	return s, nil
 }
