@@ -41,8 +41,12 @@ type machine struct {
 	vecs   []binding // v, for the HVP machine
 	logits *G.Node
 	loss   *G.Node
-	grads  []*G.Node // ∇θ L, for gradient and HVP machines
-	hv     []*G.Node // H·v, for the HVP machine
+	// out receives a copy of the logits during a forward run (G.Read): the
+	// loss ops may reuse the logits' register in place, so the logits node's
+	// own value is not the network output after a run.
+	out   G.Value
+	grads []*G.Node // ∇θ L, for gradient and HVP machines
+	hv    []*G.Node // H·v, for the HVP machine
 }
 
 type machineKind int
@@ -64,6 +68,8 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 	params := n.params
 	g := n.g
 	switch kind {
+	case kindForward:
+		G.Read(n.logits, &m.out)
 	case kindGradient:
 		if m.grads, err = G.Grad(n.loss, n.params...); err != nil {
 			return nil, fmt.Errorf("graph: gradient: %w", err)
@@ -162,6 +168,10 @@ func (m *machine) run(c *chunk) error {
 	m.vm.Reset()
 	return m.vm.RunAll()
 }
+
+// logitsValue returns the network outputs of the last forward run (batch ×
+// outputs; valid until the next run).
+func (m *machine) logitsValue() []float64 { return m.out.Data().([]float64) }
 
 // lossValue reads the scalar loss after a run.
 func (m *machine) lossValue() float64 { return m.loss.Value().Data().(float64) }

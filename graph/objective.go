@@ -110,7 +110,7 @@ func (o *Objective) forward(theta []float64, each func(c *chunk, logits []float6
 		}
 		loss += m.lossValue()
 		if each != nil {
-			each(c, m.logits.Value().Data().([]float64))
+			each(c, m.logitsValue())
 		}
 	}
 	return loss, len(o.chunks), nil

@@ -29,11 +29,11 @@ type TrainStatus struct {
 
 // EpochStats are the metrics at the end of an epoch, on the whole sets.
 type EpochStats struct {
-	Epoch     int     `json:"epoch"`
-	TrainLoss float64 `json:"train_loss"`
-	TrainAcc  float64 `json:"train_accuracy"`
-	TestLoss  float64 `json:"test_loss,omitempty"`
-	TestAcc   float64 `json:"test_accuracy,omitempty"`
+	Epoch     int      `json:"epoch"`
+	TrainLoss float64  `json:"train_loss"`
+	TrainAcc  float64  `json:"train_accuracy"`
+	TestLoss  *float64 `json:"test_loss,omitempty"` // nil without a test set
+	TestAcc   *float64 `json:"test_accuracy,omitempty"`
 }
 
 // TrainResult is the trained parameters and per-epoch metrics.
@@ -95,7 +95,7 @@ func Train(s Spec, train, test *datasets.Set, ts TrainSettings) (*TrainResult, e
 	}
 	defer evalTrain.Close()
 	var evalTest *Objective
-	if test != nil {
+	if test != nil && test.N > 0 {
 		if evalTest, err = NewObjective(s, test, 0); err != nil {
 			return nil, err
 		}
@@ -159,9 +159,11 @@ func Train(s Spec, train, test *datasets.Set, ts TrainSettings) (*TrainResult, e
 			return nil, fmt.Errorf("graph: training diverged: training loss is %v after epoch %d", st.TrainLoss, epoch)
 		}
 		if evalTest != nil {
-			if st.TestLoss, st.TestAcc, err = evalTest.Evaluate(theta); err != nil {
+			l, a, err := evalTest.Evaluate(theta)
+			if err != nil {
 				return nil, err
 			}
+			st.TestLoss, st.TestAcc = &l, &a
 		}
 		res.History = append(res.History, st)
 	}

@@ -42,14 +42,14 @@ func TestTrainDeterministicAndLearns(t *testing.T) {
 		t.Fatal("different seeds gave identical parameters")
 	}
 	first, last := a.History[0], a.History[len(a.History)-1]
-	if len(a.History) != 15 || !(last.TrainLoss < first.TrainLoss) || last.TestAcc < 0.85 {
+	if len(a.History) != 15 || !(last.TrainLoss < first.TrainLoss) || *last.TestAcc < 0.85 {
 		t.Fatalf("training did not learn: first %+v last %+v", first, last)
 	}
 	// The recorded metrics are those of the returned θ.
 	o := mustObjective(t, s, test, 0)
 	l, acc, _ := o.Evaluate(a.Theta)
-	if math.Abs(l-last.TestLoss) > 1e-12 || acc != last.TestAcc {
-		t.Fatalf("history says test loss %v acc %v, θ gives %v %v", last.TestLoss, last.TestAcc, l, acc)
+	if math.Abs(l-*last.TestLoss) > 1e-12 || acc != *last.TestAcc {
+		t.Fatalf("history says test loss %v acc %v, θ gives %v %v", *last.TestLoss, *last.TestAcc, l, acc)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -80,6 +81,9 @@ type evalResult struct {
 }
 
 func evalAction(c *cli.Context) error {
+	if err := checkOut(c, c.String("dump"), "--dump"); err != nil {
+		return err
+	}
 	m, set, err := loadModelAndSamples(c)
 	if err != nil {
 		return err
@@ -139,6 +143,17 @@ func writeDump(dir string, overwrite bool, set *datasets.Set, classes int, logit
 		return err
 	}
 	return ad.Commit()
+}
+
+// checkOut refuses an existing output directory unless --overwrite is set.
+func checkOut(c *cli.Context, dir, flag string) error {
+	if dir == "" {
+		return nil
+	}
+	if _, err := os.Stat(dir); err == nil && !c.Bool("overwrite") {
+		return usagef(c, "%s %s already exists (use --overwrite to replace it)", flag, dir)
+	}
+	return nil
 }
 
 func newResultDir(dir string, overwrite bool) (*report.AtomicDir, error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -51,8 +50,8 @@ func hessianAction(c *cli.Context) error {
 	if !(c.Float64("tol") > 0) || c.Int("trace-probes") <= 0 || c.Int("density-steps") <= 0 || c.Int("density-runs") <= 0 || c.Float64("density-sigma") < 0 {
 		return usagef(c, "--tol, --trace-probes, --density-steps and --density-runs must be positive, --density-sigma ≥ 0")
 	}
-	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
-		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	if err := checkOut(c, out, "--out"); err != nil {
+		return err
 	}
 	m, set, err := loadModelAndSamples(c)
 	if err != nil {

@@ -44,7 +44,11 @@ func run(args []string) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(os.Stderr, "minima: %v (see 'minima %s --help')\n", ue.err, ue.cmd)
+		help := "minima --help"
+		if ue.cmd != "" {
+			help = "minima " + ue.cmd + " --help"
+		}
+		fmt.Fprintf(os.Stderr, "minima: %v (see '%s')\n", ue.err, help)
 		return 2
 	}
 	fmt.Fprintf(os.Stderr, "minima: %v\n", err)
@@ -65,7 +69,7 @@ func usagef(c *cli.Context, format string, args ...any) error {
 
 func onUsageError(c *cli.Context, err error, _ bool) error {
 	name := ""
-	if c.Command != nil {
+	if c.Command != nil && c.Command.Name != c.App.Name {
 		name = c.Command.Name
 	}
 	return usageError{cmd: name, err: err}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -53,8 +52,8 @@ func reparamAction(c *cli.Context) error {
 	if c.Int("test-samples") < 0 {
 		return usagef(c, "--test-samples must be ≥ 0")
 	}
-	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
-		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	if err := checkOut(c, out, "--out"); err != nil {
+		return err
 	}
 	m, train, err := loadModelAndSamples(c)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -62,8 +61,8 @@ func sharpnessAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
-		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	if err := checkOut(c, out, "--out"); err != nil {
+		return err
 	}
 	m, set, err := loadModelAndSamples(c)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 
@@ -107,8 +106,8 @@ func trainAction(c *cli.Context) error {
 	if loss != graph.CrossEntropy && loss != graph.MSE {
 		return usagef(c, "--loss must be cross_entropy or mse, got %q", loss)
 	}
-	if _, err := os.Stat(out); err == nil && !c.Bool("overwrite") {
-		return usagef(c, "--out %s already exists (use --overwrite to replace it)", out)
+	if err := checkOut(c, out, "--out"); err != nil {
+		return err
 	}
 
 	train, test, err := src.Load(c.String("data-dir"))
@@ -138,7 +137,11 @@ func trainAction(c *cli.Context) error {
 	fmt.Printf("trained %s on %d samples (%d parameters)\n", describe(spec), train.N, spec.NumParams())
 	t := &report.Table{Columns: []string{"epoch", "train_loss", "train_acc", "test_loss", "test_acc"}}
 	for _, h := range res.History {
-		t.Rows = append(t.Rows, []any{h.Epoch, h.TrainLoss, h.TrainAcc, h.TestLoss, h.TestAcc})
+		row := []any{h.Epoch, h.TrainLoss, h.TrainAcc, "", ""}
+		if h.TestLoss != nil {
+			row[3], row[4] = *h.TestLoss, *h.TestAcc
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	fmt.Print(report.Text(t))
 	fmt.Printf("model written to %s\n", out)
