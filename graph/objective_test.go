@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/minima-project/minima/reparam"
 )
 
 var testSpecs = []Spec{
@@ -111,5 +113,32 @@ func TestHVPMatchesFiniteDifferencesOfGradient(t *testing.T) {
 				t.Fatalf("second Hv differs from finite differences by %.3g relative", d)
 			}
 		})
+	}
+}
+
+// Logits are the network outputs f(x), equal to the independent pure-Go
+// forward pass of package reparam (1e-12 relative), for both losses: the loss
+// ops must not leave their in-place work in the outputs.
+func TestLogitsMatchReferenceForward(t *testing.T) {
+	for i, s := range testSpecs {
+		set := randomSet(13, s.Inputs(), s.Outputs(), 20)
+		o := mustObjective(t, s, set, 5)
+		theta := randomVec(o.Dim(), 0.7, 21)
+		got, err := o.Logits(theta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ls []reparam.Dense
+		for _, l := range s.Layers {
+			ls = append(ls, reparam.Dense{In: l.In, Out: l.Out, Bias: l.Bias})
+		}
+		layout, err := reparam.NewLayout(ls...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := reparam.Forward(layout, theta, set.X, set.N)
+		if d := maxRelDiff(got, want); d > 1e-12 {
+			t.Errorf("spec %d (%s): logits differ from the reference forward by %.3g", i, s.Loss, d)
+		}
 	}
 }

@@ -558,9 +558,8 @@ func TestE2EEvalDumpExists(t *testing.T) {
 		t.Errorf("--overwrite kept the old directory's files")
 	}
 	e2eNoLeftovers(t, filepath.Dir(out), "dump")
-	// train and hessian refuse an existing --out up front as a usage error
-	// (exit 2); eval computes everything first and then fails the commit
-	// with exit 1 and a message naming report.AllowOverwrite, an API name.
+	// Like train and hessian, eval refuses an existing --dump up front as a
+	// usage error (exit 2) that names the flag.
 	if r.code != 2 || !strings.Contains(r.stderr, "--overwrite") {
 		t.Fatalf("exit %d, stderr %q; want exit 2 mentioning --overwrite", r.code, r.stderr)
 	}
