@@ -34,12 +34,16 @@ type HessianSettings struct {
 	Progress func(string)
 }
 
-// NegativeSummary is the "negative" object of hessian.json.
+// NegativeSummary is the "negative" object of hessian.json: eigenvalues below
+// −ZeroTol count as negative, above ZeroTol as positive; those within ±ZeroTol
+// are numerically zero (rounding of the exact method, or within the Lanczos
+// residual tolerance) and are in neither count.
 type NegativeSummary struct {
 	Count         int     `json:"count"`
 	Mass          float64 `json:"mass"`
 	PositiveCount int     `json:"positive_count"`
 	PositiveMass  float64 `json:"positive_mass"`
+	ZeroTol       float64 `json:"zero_tol"`
 }
 
 // HessianResult is hessian.json. Fields are present when computed.
@@ -75,6 +79,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 	}
 	r := &HessianResult{Method: s.Method, Samples: samples, Params: op.Dim()}
 	var spectrum []float64 // what outliers and signs are counted on
+	var zeroTol float64    // |λ| below this is numerically zero
 	switch s.Method {
 	case MethodExact:
 		say("exact spectrum: %d Hessian-vector products", op.Dim())
@@ -98,6 +103,8 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 			r.Trace = &t
 		}
 		spectrum = ex.Values
+		// Rounding in the dense symmetric eigensolver: ~n·ε·‖H‖.
+		zeroTol = float64(n) * 2.3e-16 * max(math.Abs(ex.Values[0]), math.Abs(ex.Values[n-1]))
 	case MethodLanczos:
 		ls := &measures.LanczosSettings{Top: s.Top, Bottom: s.Bottom, Tol: s.Tol, MaxProducts: s.MaxProducts, Seed: s.Seed, Verify: true}
 		ls.Progress = func(st measures.LanczosStatus) {
@@ -112,6 +119,10 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		r.Converged = &lr.Converged
 		r.HVPs += lr.Products
 		spectrum = append(slices.Clone(lr.Top), lr.Bottom...)
+		zeroTol = ls.Tol * lr.Scale
+		if ls.Tol == 0 {
+			zeroTol = measures.DefaultLanczosTol * lr.Scale
+		}
 		if s.Trace {
 			say("trace: Hutchinson")
 			tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 1})
@@ -129,8 +140,14 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		slices.SortFunc(top, func(a, b float64) int { return -cmpFloat(a, b) })
 		k, _ := measures.Outliers(top, nil)
 		r.Outliers = &k
-		ns := measures.NegativeSummary(spectrum)
-		r.Negative = &NegativeSummary{Count: ns.Count, Mass: ns.Mass, PositiveCount: ns.PositiveCount, PositiveMass: ns.PositiveMass}
+		var nonzero []float64
+		for _, v := range spectrum {
+			if math.Abs(v) > zeroTol {
+				nonzero = append(nonzero, v)
+			}
+		}
+		ns := measures.NegativeSummary(nonzero)
+		r.Negative = &NegativeSummary{Count: ns.Count, Mass: ns.Mass, PositiveCount: ns.PositiveCount, PositiveMass: ns.PositiveMass, ZeroTol: zeroTol}
 	}
 	if s.Density {
 		say("density: stochastic Lanczos quadrature")
