@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -84,11 +83,7 @@ func evalAction(c *cli.Context) error {
 	if err := checkOut(c, c.String("dump"), "--dump"); err != nil {
 		return err
 	}
-	m, set, err := loadModelAndSamples(c)
-	if err != nil {
-		return err
-	}
-	o, err := graph.NewObjective(m.Spec, set, c.Int("chunk"))
+	m, set, o, err := openObjective(c)
 	if err != nil {
 		return err
 	}
@@ -108,7 +103,10 @@ func evalAction(c *cli.Context) error {
 		if _, err := o.LossGrad(grad, m.Theta); err != nil {
 			return err
 		}
-		if err := writeDump(dump, c.Bool("overwrite"), set, m.Spec.Outputs(), logits, grad, res); err != nil {
+		err = writeDir(c, dump, func(ad *report.AtomicDir) error {
+			return writeDump(ad, set, m.Spec.Outputs(), logits, grad, res)
+		})
+		if err != nil {
 			return err
 		}
 		fmt.Printf("wrote %s\n", dump)
@@ -124,12 +122,7 @@ func writeSamples(ad *report.AtomicDir, set *datasets.Set) error {
 	return report.WriteNpyInt64(ad.Path("y.npy"), set.Y, set.N)
 }
 
-func writeDump(dir string, overwrite bool, set *datasets.Set, classes int, logits, grad []float64, res evalResult) error {
-	ad, err := newResultDir(dir, overwrite)
-	if err != nil {
-		return err
-	}
-	defer ad.Abort()
+func writeDump(ad *report.AtomicDir, set *datasets.Set, classes int, logits, grad []float64, res evalResult) error {
 	if err := writeSamples(ad, set); err != nil {
 		return err
 	}
@@ -139,27 +132,5 @@ func writeDump(dir string, overwrite bool, set *datasets.Set, classes int, logit
 	if err := report.WriteNpyFloat64(ad.Path("grad.npy"), grad, len(grad)); err != nil {
 		return err
 	}
-	if err := report.WriteJSON(ad.Path("eval.json"), res); err != nil {
-		return err
-	}
-	return ad.Commit()
-}
-
-// checkOut refuses an existing output directory unless --overwrite is set.
-func checkOut(c *cli.Context, dir, flag string) error {
-	if dir == "" {
-		return nil
-	}
-	if _, err := os.Stat(dir); err == nil && !c.Bool("overwrite") {
-		return usagef(c, "%s %s already exists (use --overwrite to replace it)", flag, dir)
-	}
-	return nil
-}
-
-func newResultDir(dir string, overwrite bool) (*report.AtomicDir, error) {
-	var opts []report.DirOption
-	if overwrite {
-		opts = append(opts, report.AllowOverwrite())
-	}
-	return report.NewAtomicDir(dir, opts...)
+	return report.WriteJSON(ad.Path("eval.json"), res)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/study"
@@ -36,10 +35,6 @@ func hessianCommand() *cli.Command {
 }
 
 func hessianAction(c *cli.Context) error {
-	out := c.String("out")
-	if out == "" {
-		return usagef(c, "--out is required")
-	}
 	method := c.String("method")
 	if method != study.MethodLanczos && method != study.MethodExact {
 		return usagef(c, "--method must be lanczos or exact, got %q", method)
@@ -50,14 +45,11 @@ func hessianAction(c *cli.Context) error {
 	if !(c.Float64("tol") > 0) || c.Int("trace-probes") <= 0 || c.Int("density-steps") <= 0 || c.Int("density-runs") <= 0 || c.Float64("density-sigma") < 0 {
 		return usagef(c, "--tol, --trace-probes, --density-steps and --density-runs must be positive, --density-sigma ≥ 0")
 	}
-	if err := checkOut(c, out, "--out"); err != nil {
-		return err
-	}
-	m, set, err := loadModelAndSamples(c)
+	out, err := outDir(c, "out")
 	if err != nil {
 		return err
 	}
-	o, err := graph.NewObjective(m.Spec, set, c.Int("chunk"))
+	m, set, o, err := openObjective(c)
 	if err != nil {
 		return err
 	}
@@ -66,32 +58,27 @@ func hessianAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	bar := report.NewProgress(-1, "hessian", quiet(c))
+	bar, say := progress(c, "hessian")
 	s := study.HessianSettings{
 		Method: method, Top: c.Int("top"), Bottom: c.Int("bottom"), Tol: c.Float64("tol"),
 		MaxProducts: c.Int("max-hvps"), ExactLimit: c.Int("exact-limit"),
 		Trace: c.Bool("trace"), TraceProbes: c.Int("trace-probes"), Density: c.Bool("density"),
 		DensitySettings: measures.DensitySettings{Steps: c.Int("density-steps"), Runs: c.Int("density-runs"), Sigma: c.Float64("density-sigma")},
 		Seed:            1,
-		Progress:        func(s string) { bar.Describe(s); bar.Add(1) },
+		Progress:        say,
 	}
 	r, err := study.Hessian(op, set.N, s)
 	bar.Finish()
 	if err != nil {
 		return err
 	}
-	ad, err := newResultDir(out, c.Bool("overwrite"))
+	err = writeDir(c, out, func(ad *report.AtomicDir) error {
+		if err := writeSamples(ad, set); err != nil {
+			return err
+		}
+		return study.WriteHessian(ad, r)
+	})
 	if err != nil {
-		return err
-	}
-	defer ad.Abort()
-	if err := writeSamples(ad, set); err != nil {
-		return err
-	}
-	if err := study.WriteHessian(ad, r); err != nil {
-		return err
-	}
-	if err := ad.Commit(); err != nil {
 		return err
 	}
 	fmt.Print(study.HessianSummary(r))

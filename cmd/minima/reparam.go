@@ -28,9 +28,9 @@ func reparamCommand() *cli.Command {
 }
 
 func reparamAction(c *cli.Context) error {
-	out := c.String("out")
-	if out == "" {
-		return usagef(c, "--out is required")
+	out, err := outDir(c, "out")
+	if err != nil {
+		return err
 	}
 	ms, err := measureSettings(c)
 	if err != nil {
@@ -52,9 +52,6 @@ func reparamAction(c *cli.Context) error {
 	if c.Int("test-samples") < 0 {
 		return usagef(c, "--test-samples must be ≥ 0")
 	}
-	if err := checkOut(c, out, "--out"); err != nil {
-		return err
-	}
 	m, train, err := loadModelAndSamples(c)
 	if err != nil {
 		return err
@@ -66,30 +63,27 @@ func reparamAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	ad, err := newResultDir(out, c.Bool("overwrite"))
+	bar, say := progress(c, "reparam")
+	var rows []study.SweepRow
+	err = writeDir(c, out, func(ad *report.AtomicDir) error {
+		ss := study.SweepSettings{
+			Alphas: alphas, Kind: kind, Layer: c.Int("layer"), Measures: ms, Chunk: c.Int("chunk"),
+			Each: func(alpha float64, theta []float64) error {
+				tm := &graph.Model{Spec: m.Spec, Theta: theta, Data: m.Data, Train: m.Train}
+				return tm.Save(ad.Path(study.AlphaName(alpha)), false)
+			},
+			Progress: say,
+		}
+		var err error
+		rows, err = study.Sweep(m.Spec, m.Theta, train, test, ss)
+		bar.Finish()
+		if err != nil {
+			return err
+		}
+		info := study.SweepInfo{Model: c.String("model"), Kind: kind, Layer: c.Int("layer"), Samples: train.N, Params: m.Spec.NumParams()}
+		return study.WriteSweep(ad, info, rows)
+	})
 	if err != nil {
-		return err
-	}
-	defer ad.Abort()
-	bar := report.NewProgress(-1, "reparam", quiet(c))
-	ss := study.SweepSettings{
-		Alphas: alphas, Kind: kind, Layer: c.Int("layer"), Measures: ms, Chunk: c.Int("chunk"),
-		Each: func(alpha float64, theta []float64) error {
-			tm := &graph.Model{Spec: m.Spec, Theta: theta, Data: m.Data, Train: m.Train}
-			return tm.Save(ad.Path(study.AlphaName(alpha)), false)
-		},
-		Progress: func(s string) { bar.Describe(s); bar.Add(1) },
-	}
-	rows, err := study.Sweep(m.Spec, m.Theta, train, test, ss)
-	bar.Finish()
-	if err != nil {
-		return err
-	}
-	info := study.SweepInfo{Model: c.String("model"), Kind: kind, Layer: c.Int("layer"), Samples: train.N, Params: m.Spec.NumParams()}
-	if err := study.WriteSweep(ad, info, rows); err != nil {
-		return err
-	}
-	if err := ad.Commit(); err != nil {
 		return err
 	}
 	fmt.Print(report.Text(study.SweepTable(rows)))

@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/study"
 )
@@ -53,42 +52,30 @@ func sharpnessCommand() *cli.Command {
 }
 
 func sharpnessAction(c *cli.Context) error {
-	out := c.String("out")
-	if out == "" {
-		return usagef(c, "--out is required")
+	out, err := outDir(c, "out")
+	if err != nil {
+		return err
 	}
 	s, err := measureSettings(c)
 	if err != nil {
 		return err
 	}
-	if err := checkOut(c, out, "--out"); err != nil {
-		return err
-	}
-	m, set, err := loadModelAndSamples(c)
-	if err != nil {
-		return err
-	}
-	o, err := graph.NewObjective(m.Spec, set, c.Int("chunk"))
+	m, set, o, err := openObjective(c)
 	if err != nil {
 		return err
 	}
 	defer o.Close()
-	bar := report.NewProgress(-1, "measures", quiet(c))
-	s.Progress = func(msg string) { bar.Describe(msg); bar.Add(1) }
+	bar, say := progress(c, "measures")
+	s.Progress = say
 	res, err := study.ComputeMeasures(o, set.Y, m.Theta, s)
 	bar.Finish()
 	if err != nil {
 		return err
 	}
-	ad, err := newResultDir(out, c.Bool("overwrite"))
+	err = writeDir(c, out, func(ad *report.AtomicDir) error {
+		return report.WriteJSON(ad.Path("measures.json"), res)
+	})
 	if err != nil {
-		return err
-	}
-	defer ad.Abort()
-	if err := report.WriteJSON(ad.Path("measures.json"), res); err != nil {
-		return err
-	}
-	if err := ad.Commit(); err != nil {
 		return err
 	}
 	fmt.Print(study.MeasuresSummary(res))

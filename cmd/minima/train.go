@@ -69,9 +69,9 @@ func trainAction(c *cli.Context) error {
 	if c.NArg() > 0 {
 		return usagef(c, "unexpected argument %q", c.Args().First())
 	}
-	out := c.String("out")
-	if out == "" {
-		return usagef(c, "--out is required")
+	out, err := outDir(c, "out")
+	if err != nil {
+		return err
 	}
 	hidden, err := parseInts(c.String("hidden"))
 	if err != nil {
@@ -105,9 +105,6 @@ func trainAction(c *cli.Context) error {
 	loss := c.String("loss")
 	if loss != graph.CrossEntropy && loss != graph.MSE {
 		return usagef(c, "--loss must be cross_entropy or mse, got %q", loss)
-	}
-	if err := checkOut(c, out, "--out"); err != nil {
-		return err
 	}
 
 	train, test, err := src.Load(c.String("data-dir"))
