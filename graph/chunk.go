@@ -10,7 +10,6 @@ import (
 // past the real samples are zero with zero weight.
 type chunk struct {
 	x, y, w *tensor.Dense
-	start   int // index of its first sample in the set
 	n       int // real samples
 }
 
@@ -27,7 +26,6 @@ func makeChunks(x []float64, y []int, n, d, classes, batch int, weight float64) 
 		if err != nil {
 			return nil, err
 		}
-		c.start = start
 		cs = append(cs, c)
 	}
 	return cs, nil

@@ -39,8 +39,8 @@ type machine struct {
 	w      *G.Node
 	params []binding
 	vecs   []binding // v, for the HVP machine
-	logits *G.Node
 	loss   *G.Node
+	layout []Param // Spec.Params, in flat order
 	// out receives a copy of the logits during a forward run (G.Read): the
 	// loss ops may reuse the logits' register in place, so the logits node's
 	// own value is not the network output after a run.
@@ -64,7 +64,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &machine{x: n.x, y: n.y, w: n.w, logits: n.logits, loss: n.loss}
+	m := &machine{x: n.x, y: n.y, w: n.w, loss: n.loss, layout: s.Params()}
 	params := n.params
 	g := n.g
 	switch kind {
@@ -101,7 +101,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 			}
 		}
 		g = G.NewGraph()
-		roots := append([]*G.Node{s, n.loss, n.logits}, grads...)
+		roots := append([]*G.Node{s, n.loss}, grads...)
 		cp, err := copyDAG(g, roots...)
 		if err != nil {
 			return nil, err
@@ -116,7 +116,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 			cp[old] = c
 			return c
 		}
-		m.x, m.y, m.w, m.logits, m.loss = get(n.x), get(n.y), get(n.w), cp[n.logits], cp[n.loss]
+		m.x, m.y, m.w, m.loss = get(n.x), get(n.y), get(n.w), cp[n.loss]
 		params = make([]*G.Node, len(n.params))
 		for k := range n.params {
 			params[k] = get(n.params[k])
@@ -135,8 +135,8 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 }
 
 // setParams binds θ (flat) to the parameter inputs.
-func (m *machine) setParams(s Spec, theta []float64) error {
-	for k, p := range s.Params() {
+func (m *machine) setParams(theta []float64) error {
+	for k, p := range m.layout {
 		if err := m.params[k].set(p.View(theta)); err != nil {
 			return err
 		}
@@ -145,8 +145,8 @@ func (m *machine) setParams(s Spec, theta []float64) error {
 }
 
 // setVector binds v (flat) to the HVP machine's vector inputs.
-func (m *machine) setVector(s Spec, v []float64) error {
-	for k, p := range s.Params() {
+func (m *machine) setVector(v []float64) error {
+	for k, p := range m.layout {
 		if err := m.vecs[k].set(p.View(v)); err != nil {
 			return err
 		}
@@ -177,8 +177,8 @@ func (m *machine) logitsValue() []float64 { return m.out.Data().([]float64) }
 func (m *machine) lossValue() float64 { return m.loss.Value().Data().(float64) }
 
 // addFlat adds the values of nodes (in params order) into dst (flat).
-func addFlat(s Spec, dst []float64, nodes []*G.Node) {
-	for k, p := range s.Params() {
+func (m *machine) addFlat(dst []float64, nodes []*G.Node) {
+	for k, p := range m.layout {
 		src := nodes[k].Value().Data().([]float64)
 		d := p.View(dst)
 		for i, x := range src {

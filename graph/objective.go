@@ -100,7 +100,7 @@ func (o *Objective) forward(theta []float64, each func(c *chunk, logits []float6
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := m.setParams(o.spec, theta); err != nil {
+	if err := m.setParams(theta); err != nil {
 		return 0, 0, err
 	}
 	loss := 0.0
@@ -128,7 +128,7 @@ func (o *Objective) LossGrad(grad, theta []float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := m.setParams(o.spec, theta); err != nil {
+	if err := m.setParams(theta); err != nil {
 		return 0, err
 	}
 	clear(grad)
@@ -138,7 +138,7 @@ func (o *Objective) LossGrad(grad, theta []float64) (float64, error) {
 			return 0, fmt.Errorf("graph: gradient: %w", err)
 		}
 		loss += m.lossValue()
-		addFlat(o.spec, grad, m.grads)
+		m.addFlat(grad, m.grads)
 	}
 	return loss, nil
 }
@@ -157,10 +157,10 @@ func (o *Objective) HVP(hv, grad, theta, v []float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := m.setParams(o.spec, theta); err != nil {
+	if err := m.setParams(theta); err != nil {
 		return 0, err
 	}
-	if err := m.setVector(o.spec, v); err != nil {
+	if err := m.setVector(v); err != nil {
 		return 0, err
 	}
 	clear(hv)
@@ -173,9 +173,9 @@ func (o *Objective) HVP(hv, grad, theta, v []float64) (float64, error) {
 			return 0, fmt.Errorf("graph: Hessian-vector product: %w", err)
 		}
 		loss += m.lossValue()
-		addFlat(o.spec, hv, m.hv)
+		m.addFlat(hv, m.hv)
 		if grad != nil {
-			addFlat(o.spec, grad, m.grads)
+			m.addFlat(grad, m.grads)
 		}
 	}
 	o.Products++

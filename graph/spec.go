@@ -4,6 +4,13 @@ import (
 	"fmt"
 )
 
+// Size limits that Validate enforces, so that a corrupt or hostile model.json
+// cannot make minima allocate absurd amounts of memory.
+const (
+	MaxWidth  = 1 << 24 // units of one layer
+	MaxParams = 1 << 28 // parameters of a network (2 GiB as float64)
+)
+
 // Activation names.
 const (
 	ReLU   = "relu"
@@ -58,8 +65,8 @@ func (s Spec) Validate() error {
 		if l.Type != "dense" {
 			return fmt.Errorf("graph: layer %d: unknown type %q (want \"dense\")", k, l.Type)
 		}
-		if l.In <= 0 || l.Out <= 0 {
-			return fmt.Errorf("graph: layer %d: sizes in=%d out=%d must be positive", k, l.In, l.Out)
+		if l.In <= 0 || l.Out <= 0 || l.In > MaxWidth || l.Out > MaxWidth {
+			return fmt.Errorf("graph: layer %d: sizes in=%d out=%d must be in [1, %d]", k, l.In, l.Out, MaxWidth)
 		}
 		if l.Activation != ReLU && l.Activation != Linear {
 			return fmt.Errorf("graph: layer %d: unknown activation %q (want relu or linear)", k, l.Activation)
@@ -67,6 +74,9 @@ func (s Spec) Validate() error {
 		if k > 0 && s.Layers[k-1].Out != l.In {
 			return fmt.Errorf("graph: layer %d: in=%d does not match layer %d out=%d", k, l.In, k-1, s.Layers[k-1].Out)
 		}
+	}
+	if n := s.NumParams(); n > MaxParams {
+		return fmt.Errorf("graph: network has %d parameters, more than the %d supported", n, MaxParams)
 	}
 	if s.Loss != CrossEntropy && s.Loss != MSE {
 		return fmt.Errorf("graph: unknown loss %q (want %s or %s)", s.Loss, CrossEntropy, MSE)

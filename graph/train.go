@@ -53,6 +53,8 @@ func (ts TrainSettings) Validate() error {
 		return fmt.Errorf("graph: learning rate must be positive and finite, got %v", ts.LR)
 	case !(ts.Momentum >= 0 && ts.Momentum < 1):
 		return fmt.Errorf("graph: momentum must be in [0, 1), got %v", ts.Momentum)
+	case ts.Init != He && ts.Init != Glorot:
+		return fmt.Errorf("graph: unknown initialisation %q (want %s or %s)", ts.Init, He, Glorot)
 	}
 	return nil
 }
@@ -128,7 +130,7 @@ func Train(s Spec, train, test *datasets.Set, ts TrainSettings) (*TrainResult, e
 				yb[i] = train.Y[k]
 			}
 			c.fill(xb[:len(idx)*train.D], yb[:len(idx)], s.Outputs(), 1/float64(len(idx)))
-			if err := m.setParams(s, theta); err != nil {
+			if err := m.setParams(theta); err != nil {
 				return nil, err
 			}
 			if err := m.run(c); err != nil {
@@ -139,7 +141,7 @@ func Train(s Spec, train, test *datasets.Set, ts TrainSettings) (*TrainResult, e
 				return nil, fmt.Errorf("graph: training diverged: loss is %v at epoch %d, step %d (lower the learning rate)", loss, epoch, step+1)
 			}
 			clear(grad)
-			addFlat(s, grad, m.grads)
+			m.addFlat(grad, m.grads)
 			for i := range theta {
 				u[i] = ts.Momentum*u[i] + grad[i]
 				theta[i] -= ts.LR * u[i]

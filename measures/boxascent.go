@@ -232,6 +232,9 @@ func projectedAscent(p BoxProblem, set ascentSet, y []float64, s BoxSettings) (*
 	if math.IsNaN(f) {
 		return nil, errors.New("measures: projected ascent: f(y0) is NaN")
 	}
+	if !allFiniteVec(g) {
+		return nil, errors.New("measures: projected ascent: gradient at y0 is not finite")
+	}
 	res.F0 = f
 	yt := make([]float64, n)
 	gt := make([]float64, n)
@@ -290,6 +293,11 @@ func projectedAscent(p BoxProblem, set ascentSet, y []float64, s BoxSettings) (*
 			}
 			if err != nil {
 				return nil, err
+			}
+			if bt == 0 || p.Func == nil {
+				if !allFiniteVec(gt) {
+					return nil, errors.New("measures: projected ascent: gradient is not finite")
+				}
 			}
 			if ft >= f+armijo*gd {
 				if bt > 0 && p.Func != nil {
@@ -350,4 +358,14 @@ func projectedAscent(p BoxProblem, set ascentSet, y []float64, s BoxSettings) (*
 	res.ProjGrad = pgn
 	res.Status = status
 	return res, nil
+}
+
+// allFiniteVec reports whether every entry of x is finite.
+func allFiniteVec(x []float64) bool {
+	for _, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return false
+		}
+	}
+	return true
 }

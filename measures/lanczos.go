@@ -62,8 +62,8 @@ type LanczosSettings struct {
 	Seed int64
 
 	// Verify recomputes each returned residual explicitly as ‖Ay − θy‖, one
-	// product per returned Ritz pair (counted in Products), and judges
-	// Converged on those instead of on the Lanczos estimates.
+	// product per returned Ritz pair (counted in Products); Converged then
+	// also requires those explicit residuals to be within tolerance.
 	Verify bool
 
 	// Progress, if not nil, is called after every convergence check (every

@@ -211,7 +211,13 @@ func Sharpness(obj Objective, theta []float64, s *SharpnessSettings) (*Sharpness
 	if err != nil {
 		return nil, err
 	}
-	maxLoss := math.Max(res.F, l0)
+	maxLoss := res.F
+	if !(res.F > l0) {
+		// The ascent found nothing above L(θ): the maximiser reported is
+		// y = 0 itself, so Y, MaxLoss and PerturbationNorm agree.
+		maxLoss = l0
+		clear(res.Y)
+	}
 	setPoint(res.Y)
 	floats.Sub(point, theta)
 	return &SharpnessResult{

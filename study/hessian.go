@@ -44,6 +44,7 @@ type NegativeSummary struct {
 	PositiveCount int     `json:"positive_count"`
 	PositiveMass  float64 `json:"positive_mass"`
 	ZeroTol       float64 `json:"zero_tol"`
+	Computed      int     `json:"computed"` // eigenvalues the counts are over
 }
 
 // HessianResult is hessian.json. Fields are present when computed.
@@ -118,7 +119,9 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		r.TopResiduals, r.BottomResiduals = lr.TopResiduals, lr.BottomResiduals
 		r.Converged = &lr.Converged
 		r.HVPs += lr.Products
-		spectrum = append(slices.Clone(lr.Top), lr.Bottom...)
+		// Top and Bottom are the ends of the same Dim Ritz values: when they
+		// overlap, count each Ritz value once.
+		spectrum = append(slices.Clone(lr.Top), lr.Bottom[:max(0, min(len(lr.Bottom), lr.Dim-len(lr.Top)))]...)
 		zeroTol = ls.Tol * lr.Scale
 		if ls.Tol == 0 {
 			zeroTol = measures.DefaultLanczosTol * lr.Scale
@@ -136,9 +139,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		return nil, fmt.Errorf("study: unknown method %q (want %s or %s)", s.Method, MethodLanczos, MethodExact)
 	}
 	if len(spectrum) > 0 {
-		top := slices.Clone(spectrum)
-		slices.SortFunc(top, func(a, b float64) int { return -cmpFloat(a, b) })
-		k, _ := measures.Outliers(top, nil)
+		k, _ := measures.Outliers(spectrum, nil)
 		r.Outliers = &k
 		var nonzero []float64
 		for _, v := range spectrum {
@@ -147,7 +148,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 			}
 		}
 		ns := measures.NegativeSummary(nonzero)
-		r.Negative = &NegativeSummary{Count: ns.Count, Mass: ns.Mass, PositiveCount: ns.PositiveCount, PositiveMass: ns.PositiveMass, ZeroTol: zeroTol}
+		r.Negative = &NegativeSummary{Count: ns.Count, Mass: ns.Mass, PositiveCount: ns.PositiveCount, PositiveMass: ns.PositiveMass, ZeroTol: zeroTol, Computed: len(spectrum)}
 	}
 	if s.Density {
 		say("density: stochastic Lanczos quadrature")
@@ -162,16 +163,6 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 	}
 	r.Seconds = math.Round(time.Since(start).Seconds()*1000) / 1000
 	return r, nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // WriteHessian writes hessian.json, eigenvalues.csv and the plots into ad.
@@ -220,19 +211,28 @@ func WriteHessian(ad *report.AtomicDir, r *HessianResult) error {
 		if err := report.PlotDensity(ad.Path("density.png"), "Hessian spectral density (SLQ)", d.Grid, d.Density); err != nil {
 			return err
 		}
-		// Raw quadrature nodes and weights, runs × steps.
-		var nodes, weights []float64
+		// Raw quadrature nodes and weights, runs × steps. A run that broke
+		// down early (an invariant subspace) has fewer nodes: its row is
+		// padded with NaN nodes of weight 0.
+		width := 0
+		for _, ns := range d.Nodes {
+			width = max(width, len(ns))
+		}
+		nodes := make([]float64, 0, len(d.Nodes)*width)
+		weights := make([]float64, 0, len(d.Nodes)*width)
 		for i := range d.Nodes {
 			nodes = append(nodes, d.Nodes[i]...)
 			weights = append(weights, d.Weights[i]...)
+			for j := len(d.Nodes[i]); j < width; j++ {
+				nodes = append(nodes, math.NaN())
+				weights = append(weights, 0)
+			}
 		}
-		if len(d.Nodes) > 0 && len(nodes) == len(d.Nodes)*len(d.Nodes[0]) {
-			if err := report.WriteNpyFloat64(ad.Path("density_nodes.npy"), nodes, len(d.Nodes), len(d.Nodes[0])); err != nil {
-				return err
-			}
-			if err := report.WriteNpyFloat64(ad.Path("density_weights.npy"), weights, len(d.Nodes), len(d.Nodes[0])); err != nil {
-				return err
-			}
+		if err := report.WriteNpyFloat64(ad.Path("density_nodes.npy"), nodes, len(d.Nodes), width); err != nil {
+			return err
+		}
+		if err := report.WriteNpyFloat64(ad.Path("density_weights.npy"), weights, len(d.Nodes), width); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -269,12 +269,8 @@ func HessianSummary(r *HessianResult) string {
 		}
 	}
 	if r.Outliers != nil {
-		computed := len(r.Top) + len(r.Bottom)
-		if r.Eigenvalues != nil {
-			computed = len(r.Eigenvalues)
-		}
 		s += fmt.Sprintf("outliers above the bulk: %d; negative eigenvalues: %d (mass %.3g) of %d computed\n",
-			*r.Outliers, r.Negative.Count, r.Negative.Mass, computed)
+			*r.Outliers, r.Negative.Count, r.Negative.Mass, r.Negative.Computed)
 	}
 	return s
 }

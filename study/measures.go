@@ -58,10 +58,11 @@ type Measures struct {
 	Loss     float64 `json:"loss"`
 	Accuracy float64 `json:"accuracy"`
 
-	LambdaMax         float64 `json:"lambda_max"`
-	LambdaMaxResidual float64 `json:"lambda_max_residual"`
-	Trace             float64 `json:"trace"`
-	TraceStdErr       float64 `json:"trace_stderr"`
+	LambdaMax          float64 `json:"lambda_max"`
+	LambdaMaxResidual  float64 `json:"lambda_max_residual"`
+	LambdaMaxConverged bool    `json:"lambda_max_converged"` // residual within tolerance
+	Trace              float64 `json:"trace"`
+	TraceStdErr        float64 `json:"trace_stderr"`
 
 	Sharpness []SharpnessValue `json:"sharpness"`
 
@@ -133,6 +134,9 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	if m.Loss, m.Accuracy, err = o.Evaluate(theta); err != nil {
 		return nil, err
 	}
+	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
+		return nil, fmt.Errorf("study: loss is %v at θ", m.Loss)
+	}
 	op, err := o.Hessian(theta)
 	if err != nil {
 		return nil, err
@@ -143,7 +147,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	if err != nil {
 		return nil, err
 	}
-	m.LambdaMax, m.LambdaMaxResidual = lr.Top[0], lr.TopResiduals[0]
+	m.LambdaMax, m.LambdaMaxResidual, m.LambdaMaxConverged = lr.Top[0], lr.TopResiduals[0], lr.Converged
 
 	say("trace (Hutchinson)")
 	tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 1})
@@ -154,7 +158,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 
 	for _, eps := range s.Eps {
 		subspaces := []int{0}
-		if s.Subspace > 0 {
+		if s.Subspace > 0 && s.Subspace < o.Dim() { // p ≥ n: the full space is the subspace
 			subspaces = append(subspaces, s.Subspace)
 		}
 		for _, p := range subspaces {
@@ -169,9 +173,6 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 
 	say("ε-flatness")
 	fs := &measures.FlatnessSettings{Eps: s.FlatnessEps, Directions: s.FlatnessDirections, Seed: uint64(s.Seed), Extra: [][]float64{lr.TopVectors[0]}}
-	if fs.Directions == 0 {
-		fs.Directions = 16
-	}
 	fr, err := measures.Flatness(o, theta, fs)
 	if err != nil {
 		return nil, err
@@ -181,7 +182,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 		m.FlatnessEps = measures.DefaultFlatnessEps
 	}
 	m.FlatnessGeoMean, m.FlatnessLogVolume = fr.GeoMean, fr.LogVolume
-	m.FlatnessTopRadius = fr.Radii[len(fr.Radii)-1]
+	m.FlatnessTopRadius = fr.Radii[0] // Extra directions come first
 
 	say("adaptive sharpness (ASAM)")
 	as := measures.DefaultASAMSettings()
@@ -242,9 +243,6 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	m.RelFlatness, m.RelFlatErr = rf.Kappa, rf.StdErr
 	m.HVPs = o.Products - start
 	m.Seconds = math.Round(time.Since(t0).Seconds()*1000) / 1000
-	if math.IsNaN(m.Loss) {
-		return nil, fmt.Errorf("study: loss is NaN at θ")
-	}
 	return m, nil
 }
 
@@ -270,5 +268,9 @@ func MeasuresSummary(m *Measures) string {
 	add("Fisher-Rao norm^2", m.FisherRao)
 	add("normalised trace", m.NormTrace)
 	add("relative flatness", m.RelFlatness)
-	return fmt.Sprintf("measures over %d samples, %d parameters (%d HVPs, %.1f s)\n", m.Samples, m.Params, m.HVPs, m.Seconds) + report.Text(t)
+	s := fmt.Sprintf("measures over %d samples, %d parameters (%d HVPs, %.1f s)\n", m.Samples, m.Params, m.HVPs, m.Seconds) + report.Text(t)
+	if !m.LambdaMaxConverged {
+		s += fmt.Sprintf("warning: λ_max did not reach its tolerance (residual %.3g)\n", m.LambdaMaxResidual)
+	}
+	return s
 }

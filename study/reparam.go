@@ -75,31 +75,34 @@ type SweepSettings struct {
 
 // SweepRow is one α of a sweep: reparam.json and reparam.csv rows.
 type SweepRow struct {
-	Alpha       float64 `json:"alpha"`
-	Loss        float64 `json:"loss"`
-	TrainAcc    float64 `json:"train_accuracy"`
-	TestAcc     float64 `json:"test_accuracy"`
-	Equivalence float64 `json:"equivalence"` // max|f_θ − f_Tθ| / max|f_θ| over train and test
+	Alpha       float64  `json:"alpha"`
+	Loss        float64  `json:"loss"`
+	TrainAcc    float64  `json:"train_accuracy"`
+	TestAcc     *float64 `json:"test_accuracy,omitempty"` // nil without a test set
+	Equivalence float64  `json:"equivalence"`             // max|f_θ − f_Tθ| / max|f_θ| over train and test
 	*Measures
 }
 
 // Sweep applies the reparametrisation for every α to θ and measures the
-// result on train (the Hessian's samples) and test (accuracy only).
+// result on train (the Hessian's samples) and test (accuracy only; test may be
+// nil or empty).
 func Sweep(s graph.Spec, theta []float64, train, test *datasets.Set, ss SweepSettings) ([]SweepRow, error) {
 	ot, err := graph.NewObjective(s, train, ss.Chunk)
 	if err != nil {
 		return nil, err
 	}
 	defer ot.Close()
-	oe, err := graph.NewObjective(s, test, ss.Chunk)
-	if err != nil {
-		return nil, err
+	var oe *graph.Objective
+	if test != nil && test.N > 0 {
+		if oe, err = graph.NewObjective(s, test, ss.Chunk); err != nil {
+			return nil, err
+		}
+		defer oe.Close()
 	}
-	defer oe.Close()
 	ref := func(th []float64) ([]float64, error) {
 		a, err := ot.Logits(th)
-		if err != nil {
-			return nil, err
+		if err != nil || oe == nil {
+			return a, err
 		}
 		b, err := oe.Logits(th)
 		return append(a, b...), err
@@ -129,8 +132,12 @@ func Sweep(s graph.Spec, theta []float64, train, test *datasets.Set, ss SweepSet
 			return nil, err
 		}
 		row := SweepRow{Alpha: alpha, Equivalence: reparam.Equivalence(base, out)}
-		if _, row.TestAcc, err = oe.Evaluate(th); err != nil {
-			return nil, err
+		if oe != nil {
+			_, acc, err := oe.Evaluate(th)
+			if err != nil {
+				return nil, err
+			}
+			row.TestAcc = &acc
 		}
 		ms := ss.Measures
 		ms.Progress = say

@@ -19,7 +19,10 @@ func SweepTable(rows []SweepRow) *report.Table {
 		t.Columns = append(t.Columns, c.name)
 	}
 	for _, r := range rows {
-		row := []any{r.Alpha, r.Loss, r.TrainAcc, r.TestAcc, r.Equivalence}
+		row := []any{r.Alpha, r.Loss, r.TrainAcc, "", r.Equivalence}
+		if r.TestAcc != nil {
+			row[3] = *r.TestAcc
+		}
 		for _, c := range cols {
 			row = append(row, c.get(r))
 		}
@@ -57,9 +60,13 @@ func SpreadTable(rows []SweepRow) *report.Table {
 	}
 	var acc []float64
 	for _, r := range rows {
-		acc = append(acc, r.TestAcc)
+		if r.TestAcc != nil {
+			acc = append(acc, *r.TestAcc)
+		}
 	}
-	add("test_accuracy", acc, 1e-12)
+	if len(acc) > 0 {
+		add("test_accuracy", acc, 1e-12)
+	}
 	for _, c := range sweepColumns(rows) {
 		var xs []float64
 		for _, r := range rows {
@@ -75,6 +82,7 @@ func SpreadTable(rows []SweepRow) *report.Table {
 // SweepInfo describes a sweep for its report.
 type SweepInfo struct {
 	Model, Kind string
+	Split       string // the samples the measures are over: "train" or "test"
 	Layer       int
 	Samples     int
 	Params      int
@@ -110,11 +118,15 @@ func WriteSweep(ad *report.AtomicDir, info SweepInfo, rows []SweepRow) error {
 		}
 		spec.Series = append(spec.Series, s)
 	}
-	acc := report.Series{Name: "test accuracy", X: alphas}
+	acc := report.Series{Name: "test accuracy"}
 	for _, r := range rows {
-		acc.Y = append(acc.Y, r.TestAcc)
+		if r.TestAcc != nil {
+			acc.X, acc.Y = append(acc.X, r.Alpha), append(acc.Y, *r.TestAcc)
+		}
 	}
-	spec.Secondary = []report.Series{acc}
+	if len(acc.X) > 0 {
+		spec.Secondary = []report.Series{acc}
+	}
 	if err := report.PlotSeries(ad.Path("reparam.png"), spec); err != nil {
 		return err
 	}
@@ -129,10 +141,30 @@ func WriteSweep(ad *report.AtomicDir, info SweepInfo, rows []SweepRow) error {
 func SweepMarkdown(info SweepInfo, rows []SweepRow) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Sharp minima can generalise: a reparametrisation study\n\n")
-	fmt.Fprintf(&b, "Model `%s` (%d parameters); measures over its %d training samples; %s reparametrisation acting on layer %d.\n\n",
-		info.Model, info.Params, info.Samples, info.Kind, info.Layer)
-	fmt.Fprintf(&b, "Every row is the *same function* (column `equivalence`: the largest change of any output, relative to the largest output), so loss and accuracy do not move. ")
-	fmt.Fprintf(&b, "The classical measures (λ_max, trace, ε-sharpness, ε-flatness radius) move by orders of magnitude all the same; the scale-invariant ones (ASAM with η = 0, Fisher–Rao norm, normalised trace, relative flatness) do not.\n\n")
+	fmt.Fprintf(&b, "Model `%s` (%d parameters); measures over %d samples of its %s split; %s reparametrisation acting on layer %d.\n\n",
+		info.Model, info.Params, info.Samples, info.Split, info.Kind, info.Layer)
+	worst := 0.0
+	for _, r := range rows {
+		worst = max(worst, r.Equivalence)
+	}
+	fmt.Fprintf(&b, "Every row is the same function: the largest change of any output, relative to the largest output, is %.2g (column `equivalence`). ", worst)
+	var moved, flat []string
+	for _, row := range SpreadTable(rows).Rows {
+		name := fmt.Sprint(row[0])
+		switch row[2] {
+		case "moves":
+			moved = append(moved, fmt.Sprintf("%s (×%.3g)", name, row[1]))
+		case "flat":
+			flat = append(flat, name)
+		}
+	}
+	if len(moved) > 0 {
+		fmt.Fprintf(&b, "Across the sweep these moved (max/min): %s. ", strings.Join(moved, ", "))
+	}
+	if len(flat) > 0 {
+		fmt.Fprintf(&b, "These stayed within 5%%: %s.", strings.Join(flat, ", "))
+	}
+	b.WriteString("\n\n")
 	b.WriteString(report.Markdown(SweepTable(rows), "%.4g"))
 	b.WriteString("\n![measures against alpha](reparam.png)\n\n")
 	b.WriteString("## How far each measure moves across the sweep\n\n")

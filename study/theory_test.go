@@ -176,7 +176,7 @@ func TestSweepTinyNet(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
-		if r.Equivalence > 1e-12 || math.Abs(r.Loss-rows[1].Loss) > 1e-10*rows[1].Loss || r.TestAcc != rows[1].TestAcc {
+		if r.Equivalence > 1e-12 || math.Abs(r.Loss-rows[1].Loss) > 1e-10*rows[1].Loss || *r.TestAcc != *rows[1].TestAcc {
 			t.Fatalf("α=%g: equivalence %g, loss %v vs %v", r.Alpha, r.Equivalence, r.Loss, rows[1].Loss)
 		}
 	}

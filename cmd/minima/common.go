@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 
 	"github.com/urfave/cli/v2"
@@ -69,3 +70,6 @@ func progress(c *cli.Context, name string) (*report.Progress, func(string)) {
 	bar := report.NewProgress(-1, name, quiet(c))
 	return bar, func(msg string) { bar.Describe(msg); bar.Add(1) }
 }
+
+// positive reports whether x is a positive finite number.
+func positive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }

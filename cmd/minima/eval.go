@@ -57,6 +57,9 @@ func loadModelAndSamples(c *cli.Context) (*graph.Model, *datasets.Set, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if set.N == 0 {
+		return nil, nil, fmt.Errorf("the model's %s split is empty (it was trained without one)", split)
+	}
 	return m, set, nil
 }
 

@@ -42,8 +42,14 @@ func hessianAction(c *cli.Context) error {
 	if c.Int("top") < 0 || c.Int("bottom") < 0 || (method == study.MethodLanczos && c.Int("top")+c.Int("bottom") == 0) {
 		return usagef(c, "--top and --bottom must be ≥ 0 and not both 0")
 	}
-	if !(c.Float64("tol") > 0) || c.Int("trace-probes") <= 0 || c.Int("density-steps") <= 0 || c.Int("density-runs") <= 0 || c.Float64("density-sigma") < 0 {
-		return usagef(c, "--tol, --trace-probes, --density-steps and --density-runs must be positive, --density-sigma ≥ 0")
+	if !positive(c.Float64("tol")) || c.Float64("tol") >= 1 || c.Int("trace-probes") < 2 || c.Int("density-steps") <= 0 || c.Int("density-runs") <= 0 {
+		return usagef(c, "--tol must be in (0,1), --trace-probes ≥ 2, --density-steps and --density-runs positive")
+	}
+	if sg := c.Float64("density-sigma"); !(sg == 0 || positive(sg)) {
+		return usagef(c, "--density-sigma must be 0 (automatic) or positive and finite, got %v", sg)
+	}
+	if c.Int("max-hvps") < 0 || c.Int("exact-limit") <= 0 {
+		return usagef(c, "--max-hvps must be ≥ 0 (0: default) and --exact-limit positive")
 	}
 	out, err := outDir(c, "out")
 	if err != nil {

@@ -40,10 +40,15 @@ func reparamAction(c *cli.Context) error {
 	if len(alphas) == 0 {
 		return usagef(c, "--alpha needs at least one value")
 	}
+	seen := map[string]bool{}
 	for _, a := range alphas {
-		if !(a > 0) || a > 1e300 {
-			return usagef(c, "--alpha values must be positive and finite, got %v", a)
+		if !(a >= 1e-300 && a <= 1e300) {
+			return usagef(c, "--alpha values must be in [1e-300, 1e300], got %v", a)
 		}
+		if seen[study.AlphaName(a)] {
+			return usagef(c, "--alpha lists %v twice", a)
+		}
+		seen[study.AlphaName(a)] = true
 	}
 	kind := c.String("kind")
 	if kind != study.KindLayer && kind != study.KindNeuron {
@@ -80,7 +85,7 @@ func reparamAction(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		info := study.SweepInfo{Model: c.String("model"), Kind: kind, Layer: c.Int("layer"), Samples: train.N, Params: m.Spec.NumParams()}
+		info := study.SweepInfo{Model: c.String("model"), Kind: kind, Split: c.String("split"), Layer: c.Int("layer"), Samples: train.N, Params: m.Spec.NumParams()}
 		return study.WriteSweep(ad, info, rows)
 	})
 	if err != nil {

@@ -26,15 +26,15 @@ func measureSettings(c *cli.Context) (study.MeasureSettings, error) {
 	s := study.DefaultMeasureSettings()
 	s.Eps = c.Float64Slice("eps")
 	for _, e := range s.Eps {
-		if !(e > 0) {
-			return s, usagef(c, "--eps values must be positive, got %v", e)
+		if !positive(e) {
+			return s, usagef(c, "--eps values must be positive and finite, got %v", e)
 		}
 	}
 	s.Subspace, s.SharpnessIters = c.Int("subspace"), c.Int("sharpness-iters")
 	s.FlatnessEps, s.FlatnessDirections, s.TraceProbes = c.Float64("flatness-eps"), c.Int("flatness-directions"), c.Int("probes")
 	s.LambdaTol = c.Float64("lambda-tol")
-	if s.Subspace < 0 || s.SharpnessIters <= 0 || !(s.FlatnessEps > 0) || s.FlatnessDirections <= 0 || s.TraceProbes < 2 || !(s.LambdaTol > 0) {
-		return s, usagef(c, "--subspace ≥ 0, --sharpness-iters, --flatness-eps, --flatness-directions, --lambda-tol positive and --probes ≥ 2 required")
+	if s.Subspace < 0 || s.SharpnessIters <= 0 || !positive(s.FlatnessEps) || s.FlatnessDirections <= 0 || s.TraceProbes < 2 || !positive(s.LambdaTol) || s.LambdaTol >= 1 {
+		return s, usagef(c, "--subspace ≥ 0, --sharpness-iters, --flatness-eps, --flatness-directions positive, --lambda-tol in (0,1) and --probes ≥ 2 required")
 	}
 	return s, nil
 }

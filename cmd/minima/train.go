@@ -96,11 +96,11 @@ func trainAction(c *cli.Context) error {
 	}
 	ts := graph.TrainSettings{BatchSize: c.Int("batch-size"), Epochs: c.Int("epochs"), LR: c.Float64("lr"),
 		Momentum: c.Float64("momentum"), Init: c.String("init"), Seed: c.Int64("seed")}
-	if err := ts.Validate(); err != nil {
-		return usagef(c, "%v", err)
-	}
 	if ts.Init != graph.He && ts.Init != graph.Glorot {
 		return usagef(c, "--init must be he or glorot, got %q", ts.Init)
+	}
+	if err := ts.Validate(); err != nil {
+		return usagef(c, "%v", err)
 	}
 	loss := c.String("loss")
 	if loss != graph.CrossEntropy && loss != graph.MSE {
