@@ -45,6 +45,8 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
 		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	tmp := f.Name()
+	addPending(tmp)
+	defer donePending(tmp)
 	done := false
 	defer func() {
 		if !done {
@@ -148,6 +150,7 @@ func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
 	}
 	d := &AtomicDir{final: final, tmp: tmp}
+	addPending(tmp)
 	for _, o := range opts {
 		o(d)
 	}
@@ -229,6 +232,7 @@ func (d *AtomicDir) Commit() error {
 			return fmt.Errorf("report: atomic dir %s: %w", d.final, err)
 		}
 		d.committed = true
+		donePending(d.tmp)
 		syncDir(parent)
 		return nil
 	case err != nil:
@@ -253,6 +257,7 @@ func (d *AtomicDir) Commit() error {
 		return fmt.Errorf("report: atomic dir %s: %w", d.final, err)
 	}
 	d.committed = true
+	donePending(d.tmp)
 	syncDir(parent)
 	if err := os.RemoveAll(old); err != nil {
 		return fmt.Errorf("report: atomic dir %s: committed, but removing the previous contents at %s failed: %w", d.final, old, err)
@@ -269,7 +274,11 @@ func (d *AtomicDir) Abort() {
 	}
 	d.aborted = true
 	_ = os.RemoveAll(d.tmp)
+	donePending(d.tmp)
 }
+
+// removeAll is os.RemoveAll, for RemovePending.
+func removeAll(p string) { _ = os.RemoveAll(p) }
 
 // asideName returns an unused sibling name for moving path out of the way.
 func asideName(path string) (string, error) {

@@ -9,11 +9,29 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/minima-project/minima/report"
 )
 
 func main() {
+	// An interrupted run leaves no half-written output: remove the temporary
+	// files and directories, then exit as the shell expects (128 + signal).
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sig
+		report.RemovePending()
+		fmt.Fprintf(os.Stderr, "minima: interrupted (%v); no output written\n", s)
+		code := 130
+		if s == syscall.SIGTERM {
+			code = 143
+		}
+		os.Exit(code)
+	}()
 	os.Exit(run(os.Args))
 }
 
