@@ -35,7 +35,7 @@ type ASAMSettings struct {
 	Steps int
 	// Seed is used only when ∇L(θ) vanishes on the ball's axes (T_w∇L = 0), to
 	// draw a random first direction.
-	Seed uint64
+	Seed int64
 }
 
 // Defaults of ASAMSettings.
@@ -160,7 +160,7 @@ func ASAM(obj Objective, theta []float64, s *ASAMSettings) (*ASAMResult, error) 
 	copy(z1, gz)
 	gn := floats.Norm(z1, 2)
 	if gn == 0 {
-		rng := rand.New(rand.NewPCG(set.Seed, 0x6173616d)) // "asam"
+		rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x6173616d)) // "asam"
 		for i := range z1 {
 			if tw[i] != 0 {
 				z1[i] = rng.NormFloat64()

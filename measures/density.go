@@ -128,6 +128,7 @@ func SpectralDensity(op Operator, s *DensitySettings) (*DensityResult, error) {
 		return nil, fmt.Errorf("measures: SpectralDensity: unknown start vector kind %d", s.Start)
 	}
 	rng := rand.New(rand.NewSource(s.Seed))
+	int63 := func() uint64 { return uint64(rng.Int63()) }
 	res := &DensityResult{}
 	v := make([]float64, n)
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -135,7 +136,7 @@ func SpectralDensity(op Operator, s *DensitySettings) (*DensityResult, error) {
 		if s.Start == GaussianStart {
 			gaussian(rng, v)
 		} else {
-			rademacher(rng, v)
+			rademacher(v, int63, 63, -1)
 		}
 		alpha, beta, _, err := LanczosTridiagonal(op, v, steps, true)
 		if err != nil {

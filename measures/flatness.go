@@ -23,7 +23,7 @@ type FlatnessSettings struct {
 	// are normalised to unit length (not modified) and come first in the result.
 	Extra [][]float64
 	// Seed seeds the random directions.
-	Seed uint64
+	Seed int64
 	// InitStep is the first radius tried; 0 means DefaultFlatnessInitStep (1e-2).
 	InitStep float64
 	// MaxRadius caps the search; 0 means DefaultFlatnessMaxRadius (1e2). A
@@ -123,7 +123,7 @@ func Flatness(obj Objective, theta []float64, s *FlatnessSettings) (*FlatnessRes
 		floats.ScaleTo(u, 1/nrm, d)
 		dirs = append(dirs, u)
 	}
-	rng := rand.New(rand.NewPCG(set.Seed, 0x666c6174)) // "flat"
+	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x666c6174)) // "flat"
 	for i := 0; i < nRand; i++ {
 		u := make([]float64, n)
 		for j := range u {

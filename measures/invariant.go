@@ -69,31 +69,48 @@ type BlockTraceResult struct {
 	Products int
 }
 
-// DefaultBlockTraceSamples is the number of probes used by BlockTraces when
-// samples ≤ 0.
-const DefaultBlockTraceSamples = 32
+// BlockTraceSettings controls BlockTraces. The zero value, or a nil pointer,
+// gives the defaults.
+type BlockTraceSettings struct {
+	// Samples is the number of Hutchinson probes per estimated block; 0 (or a
+	// negative value) means DefaultBlockTraceSamples (32).
+	Samples int
+	// Seed makes the probes deterministic.
+	Seed int64
+	// ExactBelow: a block of length len is computed exactly when
+	// len ≤ ExactBelow; 0 means DefaultBlockTraceExactBelow (256), a negative
+	// value means never.
+	ExactBelow int
+}
+
+// Defaults of BlockTraceSettings (the same as those of RelativeFlatnessSettings).
+const (
+	DefaultBlockTraceSamples    = 32
+	DefaultBlockTraceExactBelow = 256
+)
 
 // BlockTraces computes the traces of the diagonal blocks H_kk of the operator op
 // (typically a Hessian), block k being the coordinates [off, off+len) for
-// blocks[k] = {off, len}. A block with len ≤ exactBelow is computed exactly as
+// blocks[k] = {off, len}. A block with len ≤ ExactBelow is computed exactly as
 // Σ_j e_jᵀHe_j (len products); a larger one by Hutchinson's estimator with
-// samples Rademacher probes supported on that block alone,
-// Tr(H_kk) ≈ mean v_kᵀ(Hv)_k (samples products, standard error reported).
-// samples ≤ 0 means DefaultBlockTraceSamples; exactBelow ≤ 0 means never exact.
-// seed makes the probes deterministic.
+// Samples Rademacher probes supported on that block alone,
+// Tr(H_kk) ≈ mean v_kᵀ(Hv)_k (Samples products, standard error reported).
+// See BlockTraceSettings for the defaults; a nil s means all defaults.
 //
 // (A single full-support probe would estimate all block traces at once, since
 // the cross-block terms have zero mean, but with a larger variance; per-block
 // probes keep the blocks' estimates independent.)
-func BlockTraces(op Operator, blocks [][2]int, samples int, seed uint64, exactBelow int) (*BlockTraceResult, error) {
+func BlockTraces(op Operator, blocks [][2]int, s *BlockTraceSettings) (*BlockTraceResult, error) {
 	n := op.Dim()
 	if err := invariantCheckBlocks(blocks, n); err != nil {
 		return nil, err
 	}
-	if samples <= 0 {
-		samples = DefaultBlockTraceSamples
+	var set BlockTraceSettings
+	if s != nil {
+		set = *s
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x626c6f636b)) // "block"
+	samples, exactBelow := probeDefaults(set.Samples, set.ExactBelow, DefaultBlockTraceSamples, DefaultBlockTraceExactBelow)
+	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x626c6f636b)) // "block"
 	res := &BlockTraceResult{
 		Trace:  make([]float64, len(blocks)),
 		StdErr: make([]float64, len(blocks)),
@@ -118,9 +135,9 @@ func BlockTraces(op Operator, blocks [][2]int, samples int, seed uint64, exactBe
 			res.Exact[k] = true
 			continue
 		}
-		var mean, m2 float64
-		for s := 0; s < samples; s++ {
-			blockRademacher(rng, v[off:off+m])
+		var w welford
+		for range samples {
+			rademacher(v[off:off+m], rng.Uint64, 64, 1)
 			if err := op.Apply(hv, v); err != nil {
 				return nil, err
 			}
@@ -129,17 +146,12 @@ func BlockTraces(op Operator, blocks [][2]int, samples int, seed uint64, exactBe
 			for j := off; j < off+m; j++ {
 				est += v[j] * hv[j]
 			}
-			d := est - mean
-			mean += d / float64(s+1)
-			m2 += d * (est - mean)
+			w.add(est)
 		}
 		for j := off; j < off+m; j++ {
 			v[j] = 0
 		}
-		res.Trace[k] = mean
-		if samples > 1 {
-			res.StdErr[k] = math.Sqrt(m2 / float64(samples-1) / float64(samples))
-		}
+		res.Trace[k], res.StdErr[k] = w.mean, w.stdErr()
 	}
 	return res, nil
 }
@@ -174,11 +186,11 @@ func NormalizedTrace(theta []float64, blocks [][2]int, traces []float64) (float6
 // RelativeFlatnessSettings controls RelativeFlatness. The zero value, or a nil
 // pointer, gives the defaults.
 type RelativeFlatnessSettings struct {
-	// Samples is the number of Hutchinson probes; 0 means
+	// Samples is the number of Hutchinson probes; 0 (or a negative value) means
 	// DefaultRelativeFlatnessSamples (32).
 	Samples int
 	// Seed makes the probes deterministic.
-	Seed uint64
+	Seed int64
 	// ExactBelow: the layer is computed exactly when In·Out ≤ ExactBelow; 0 means
 	// DefaultRelativeFlatnessExactBelow (256), a negative value means never.
 	ExactBelow int
@@ -232,14 +244,7 @@ func RelativeFlatness(op Operator, theta []float64, wOffset, in, out int, s *Rel
 	if s != nil {
 		set = *s
 	}
-	samples := set.Samples
-	if samples <= 0 {
-		samples = DefaultRelativeFlatnessSamples
-	}
-	exactBelow := set.ExactBelow
-	if exactBelow == 0 {
-		exactBelow = DefaultRelativeFlatnessExactBelow
-	}
+	samples, exactBelow := probeDefaults(set.Samples, set.ExactBelow, DefaultRelativeFlatnessSamples, DefaultRelativeFlatnessExactBelow)
 	W := mat.NewDense(in, out, theta[wOffset:wOffset+in*out])
 	var G mat.SymDense
 	G.SymOuterK(1, W.T()) // G = WᵀW
@@ -285,13 +290,13 @@ func RelativeFlatness(op Operator, theta []float64, wOffset, in, out int, s *Rel
 		}
 	}
 	var half mat.Dense
-	half.Mul(&QS, Q.T())                                     // G^{1/2} = Q Λ^{1/2} Qᵀ
-	rng := rand.New(rand.NewPCG(set.Seed, 0x72656c666c6174)) // "relflat"
+	half.Mul(&QS, Q.T())                                             // G^{1/2} = Q Λ^{1/2} Qᵀ
+	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x72656c666c6174)) // "relflat"
 	z := mat.NewDense(in, out, nil)
 	U := mat.NewDense(in, out, v[wOffset:wOffset+in*out])
-	var mean, m2 float64
-	for k := 0; k < samples; k++ {
-		blockRademacher(rng, z.RawMatrix().Data)
+	var w welford
+	for range samples {
+		rademacher(z.RawMatrix().Data, rng.Uint64, 64, 1)
 		U.Mul(z, &half) // writes into v's layer block
 		if err := op.Apply(hv, v); err != nil {
 			return nil, err
@@ -301,31 +306,23 @@ func RelativeFlatness(op Operator, theta []float64, wOffset, in, out int, s *Rel
 		for j := wOffset; j < wOffset+in*out; j++ {
 			est += v[j] * hv[j]
 		}
-		d := est - mean
-		mean += d / float64(k+1)
-		m2 += d * (est - mean)
+		w.add(est)
 	}
-	res.Kappa = mean
-	if samples > 1 {
-		res.StdErr = math.Sqrt(m2 / float64(samples-1) / float64(samples))
-	}
+	res.Kappa, res.StdErr = w.mean, w.stdErr()
 	return res, nil
 }
 
-// blockRademacher fills v with independent ±1 entries.
-func blockRademacher(rng *rand.Rand, v []float64) {
-	var bits uint64
-	for i := range v {
-		if i%64 == 0 {
-			bits = rng.Uint64()
-		}
-		if bits&1 == 1 {
-			v[i] = 1
-		} else {
-			v[i] = -1
-		}
-		bits >>= 1
+// probeDefaults applies the zero-value conventions shared by BlockTraceSettings
+// and RelativeFlatnessSettings: samples ≤ 0 means defSamples, exactBelow = 0
+// means defExactBelow, and a negative exactBelow is kept (never exact).
+func probeDefaults(samples, exactBelow, defSamples, defExactBelow int) (int, int) {
+	if samples <= 0 {
+		samples = defSamples
 	}
+	if exactBelow == 0 {
+		exactBelow = defExactBelow
+	}
+	return samples, exactBelow
 }
 
 // invariantCheckBlocks validates {offset, len} blocks against a vector of length n.

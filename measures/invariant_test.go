@@ -128,7 +128,7 @@ func TestBlockTraces(t *testing.T) {
 	n := 40
 	H := geoRandomSPD(n, 1)
 	blocks := [][2]int{{0, 5}, {5, 30}, {35, 5}}
-	res, err := measures.BlockTraces(H, blocks, 400, 3, 5)
+	res, err := measures.BlockTraces(H, blocks, &measures.BlockTraceSettings{Samples: 400, Seed: 3, ExactBelow: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,12 +153,41 @@ func TestBlockTraces(t *testing.T) {
 	}
 	// A diagonal operator: Rademacher probes are exact (vᵀDv = Tr D).
 	d := &measures.Dense{N: 3, Data: []float64{1, 0, 0, 0, 2, 0, 0, 0, 7}}
-	r2, _ := measures.BlockTraces(d, [][2]int{{0, 3}}, 5, 1, 0)
+	r2, _ := measures.BlockTraces(d, [][2]int{{0, 3}}, &measures.BlockTraceSettings{Samples: 5, Seed: 1, ExactBelow: -1})
 	if r2.Trace[0] != 10 || r2.StdErr[0] != 0 {
 		t.Errorf("diagonal: %g ± %g", r2.Trace[0], r2.StdErr[0])
 	}
-	if _, err := measures.BlockTraces(d, [][2]int{{2, 2}}, 5, 1, 0); err == nil {
+	if _, err := measures.BlockTraces(d, [][2]int{{2, 2}}, nil); err == nil {
 		t.Error("block out of range accepted")
+	}
+	// Zero-value settings: blocks up to DefaultBlockTraceExactBelow are exact,
+	// longer ones get DefaultBlockTraceSamples probes; a negative ExactBelow
+	// means never exact.
+	m := measures.DefaultBlockTraceExactBelow + 1
+	e := &measures.Dense{N: m, Data: make([]float64, m*m)}
+	for i := 0; i < m; i++ {
+		e.Data[i*m+i] = 1
+	}
+	for _, c := range []struct {
+		set      *measures.BlockTraceSettings
+		len      int
+		exact    bool
+		products int
+	}{
+		{nil, m - 1, true, m - 1},
+		{nil, m, false, measures.DefaultBlockTraceSamples},
+		{&measures.BlockTraceSettings{}, m - 1, true, m - 1},
+		{&measures.BlockTraceSettings{ExactBelow: -1}, 1, false, measures.DefaultBlockTraceSamples},
+		{&measures.BlockTraceSettings{ExactBelow: -1, Samples: 3}, 1, false, 3},
+	} {
+		r, err := measures.BlockTraces(e, [][2]int{{0, c.len}}, c.set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Exact[0] != c.exact || r.Products != c.products || r.Trace[0] != float64(c.len) {
+			t.Errorf("settings %+v, block length %d: exact %v, products %d, trace %g; want %v, %d, %d",
+				c.set, c.len, r.Exact[0], r.Products, r.Trace[0], c.exact, c.products, c.len)
+		}
 	}
 }
 
@@ -270,7 +299,7 @@ func geoMeasures() []geoMeasure {
 		}, "inv", "inv", 1e-6},
 		{"per-block normalised trace (W_k, b_k blocks)", func(t *testing.T, net geoNet, th []float64, H *measures.Dense) float64 {
 			blocks := net.layout.ParamBlocks()
-			bt, err := measures.BlockTraces(H, blocks, 0, 0, 1<<30)
+			bt, err := measures.BlockTraces(H, blocks, &measures.BlockTraceSettings{ExactBelow: 1 << 30})
 			geoNoErr(t, err)
 			v, err := measures.NormalizedTrace(th, blocks, bt.Trace)
 			geoNoErr(t, err)

@@ -27,7 +27,7 @@ type SharpnessSettings struct {
 	// instead of a random one; Subspace and Seed are then ignored.
 	A []float64
 	// Seed seeds the generator of A (and of a random start).
-	Seed uint64
+	Seed int64
 	// MaxIter is the number of ascent iterations; 0 means DefaultSharpnessMaxIter
 	// (10, as Keskar et al., who ran L-BFGS-B for 10 iterations; the projected-
 	// gradient method used here is, per iteration, weaker than L-BFGS-B, so the
@@ -104,7 +104,7 @@ func Sharpness(obj Objective, theta []float64, s *SharpnessSettings) (*Sharpness
 	if maxIter <= 0 {
 		maxIter = DefaultSharpnessMaxIter
 	}
-	rng := rand.New(rand.NewPCG(set.Seed, 0x736861727021)) // "sharp!"
+	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x736861727021)) // "sharp!"
 
 	// A and the box centre A⁺θ.
 	var A *mat.Dense

@@ -70,13 +70,13 @@ func Hutchinson(op Operator, s *TraceSettings) (*TraceResult, error) {
 		return nil, fmt.Errorf("measures: Hutchinson: invalid RelStdErr %v or MinSamples %d", s.RelStdErr, minSamples)
 	}
 	rng := rand.New(rand.NewSource(s.Seed))
+	int63 := func() uint64 { return uint64(rng.Int63()) }
 	z := make([]float64, n)
 	az := make([]float64, n)
-	// Welford's running mean and sum of squared deviations.
-	var mean, m2 float64
+	var w welford
 	res := &TraceResult{}
 	for res.Samples < samples {
-		rademacher(rng, z)
+		rademacher(z, int63, 63, -1)
 		if err := op.Apply(az, z); err != nil {
 			return nil, fmt.Errorf("measures: Hutchinson: operator product %d: %w", res.Products+1, err)
 		}
@@ -85,15 +85,10 @@ func Hutchinson(op Operator, s *TraceSettings) (*TraceResult, error) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("measures: Hutchinson: operator product %d is not finite", res.Products)
 		}
-		res.Samples++
-		d := x - mean
-		mean += d / float64(res.Samples)
-		m2 += d * (x - mean)
-		if res.Samples >= 2 {
-			res.StdErr = math.Sqrt(m2 / float64(res.Samples-1) / float64(res.Samples))
-		}
-		res.Trace = mean
-		if s.RelStdErr > 0 && res.Samples >= minSamples && res.StdErr <= s.RelStdErr*math.Abs(mean) {
+		w.add(x)
+		res.Samples = w.n
+		res.Trace, res.StdErr = w.mean, w.stdErr()
+		if s.RelStdErr > 0 && res.Samples >= minSamples && res.StdErr <= s.RelStdErr*math.Abs(res.Trace) {
 			break
 		}
 	}
@@ -122,16 +117,4 @@ func ExactTrace(op Operator) (float64, error) {
 		return 0, fmt.Errorf("measures: ExactTrace: trace is not finite")
 	}
 	return tr, nil
-}
-
-// rademacher fills v with independent ±1 values, 63 random bits per draw.
-func rademacher(rng *rand.Rand, v []float64) {
-	var bits int64
-	for i := range v {
-		if i%63 == 0 {
-			bits = rng.Int63()
-		}
-		v[i] = float64(1 - 2*(bits&1))
-		bits >>= 1
-	}
 }

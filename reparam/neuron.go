@@ -107,14 +107,14 @@ func Neuron(layout Layout, theta []float64, layer, unit int, c float64) ([]float
 // RandomNeuronFactors returns per-unit factors c[k][j] = exp(logStd·g), g ~ N(0,1)
 // independent, for every hidden unit, drawn from a PCG generator seeded with seed
 // (deterministic for a given seed and layout).
-func RandomNeuronFactors(layout Layout, logStd float64, seed uint64) ([][]float64, error) {
+func RandomNeuronFactors(layout Layout, logStd float64, seed int64) ([][]float64, error) {
 	if err := layout.Validate(); err != nil {
 		return nil, err
 	}
 	if logStd < 0 || math.IsNaN(logStd) || math.IsInf(logStd, 0) {
 		return nil, fmt.Errorf("reparam: logStd = %v, want a finite non-negative number", logStd)
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x6e6575726f6e73)) // "neurons"
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6e6575726f6e73)) // "neurons"
 	c := ones(layout)
 	for k := range c {
 		for j := range c[k] {
@@ -126,7 +126,7 @@ func RandomNeuronFactors(layout Layout, logStd float64, seed uint64) ([][]float6
 
 // RandomNeurons returns θ with every hidden unit rescaled by an independent
 // log-normal factor exp(N(0, logStd²)) (see RandomNeuronFactors and Neuronwise).
-func RandomNeurons(layout Layout, theta []float64, logStd float64, seed uint64) ([]float64, error) {
+func RandomNeurons(layout Layout, theta []float64, logStd float64, seed int64) ([]float64, error) {
 	c, err := RandomNeuronFactors(layout, logStd, seed)
 	if err != nil {
 		return nil, err

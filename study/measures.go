@@ -163,7 +163,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 		}
 		for _, p := range subspaces {
 			say("ε-sharpness ε=%g p=%d", eps, p)
-			sr, err := measures.Sharpness(o, theta, &measures.SharpnessSettings{Eps: eps, Subspace: p, Seed: uint64(s.Seed), MaxIter: s.SharpnessIters, RandomStart: true})
+			sr, err := measures.Sharpness(o, theta, &measures.SharpnessSettings{Eps: eps, Subspace: p, Seed: s.Seed, MaxIter: s.SharpnessIters, RandomStart: true})
 			if err != nil {
 				return nil, err
 			}
@@ -172,7 +172,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	}
 
 	say("ε-flatness")
-	fs := &measures.FlatnessSettings{Eps: s.FlatnessEps, Directions: s.FlatnessDirections, Seed: uint64(s.Seed), Extra: [][]float64{lr.TopVectors[0]}}
+	fs := &measures.FlatnessSettings{Eps: s.FlatnessEps, Directions: s.FlatnessDirections, Seed: s.Seed, Extra: [][]float64{lr.TopVectors[0]}}
 	fr, err := measures.Flatness(o, theta, fs)
 	if err != nil {
 		return nil, err
@@ -186,7 +186,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 
 	say("adaptive sharpness (ASAM)")
 	as := measures.DefaultASAMSettings()
-	as.Seed = uint64(s.Seed)
+	as.Seed = s.Seed
 	m.ASAMRho = as.Rho
 	if ar, err := measures.ASAM(o, theta, &as); err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 
 	say("normalised trace")
 	blocks := layout.ParamBlocks()
-	bt, err := measures.BlockTraces(op, blocks, s.TraceProbes, uint64(s.Seed)+2, 64)
+	bt, err := measures.BlockTraces(op, blocks, &measures.BlockTraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 2, ExactBelow: 64})
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +236,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 		k = len(spec.Layers) - 1
 	}
 	rf, err := measures.RelativeFlatness(op, theta, layout.WOffset(k), spec.Layers[k].In, spec.Layers[k].Out,
-		&measures.RelativeFlatnessSettings{Samples: s.TraceProbes, Seed: uint64(s.Seed) + 3})
+		&measures.RelativeFlatnessSettings{Samples: s.TraceProbes, Seed: s.Seed + 3})
 	if err != nil {
 		return nil, err
 	}
