@@ -28,7 +28,10 @@ type MeasureSettings struct {
 	FlatnessDirections int
 	// TraceProbes is the number of Rademacher probes of the trace estimates.
 	TraceProbes int
-	// LambdaTol is the Lanczos tolerance for λ_max (0: measures default).
+	// TopK is the number of largest Hessian eigenvalues reported (λ_max is the
+	// first); 0 means 5.
+	TopK int
+	// LambdaTol is the Lanczos tolerance for them (0: measures default).
 	LambdaTol float64
 	// RelFlatLayer is the layer whose incoming weights relative flatness uses;
 	// −1 means the last layer (Petzka et al. use the feature layer).
@@ -40,7 +43,7 @@ type MeasureSettings struct {
 
 // DefaultMeasureSettings are the settings `minima sharpness` starts from.
 func DefaultMeasureSettings() MeasureSettings {
-	return MeasureSettings{Eps: []float64{1e-3, 5e-4}, Subspace: 100, TraceProbes: 50, RelFlatLayer: -1, Seed: 1}
+	return MeasureSettings{Eps: []float64{1e-3, 5e-4}, Subspace: 100, TraceProbes: 50, TopK: 5, RelFlatLayer: -1, Seed: 1}
 }
 
 // SharpnessValue is one ε-sharpness.
@@ -58,11 +61,13 @@ type Measures struct {
 	Loss     float64 `json:"loss"`
 	Accuracy float64 `json:"accuracy"`
 
-	LambdaMax          float64 `json:"lambda_max"`
-	LambdaMaxResidual  float64 `json:"lambda_max_residual"`
-	LambdaMaxConverged bool    `json:"lambda_max_converged"` // residual within tolerance
-	Trace              float64 `json:"trace"`
-	TraceStdErr        float64 `json:"trace_stderr"`
+	LambdaMax          float64   `json:"lambda_max"`
+	LambdaMaxResidual  float64   `json:"lambda_max_residual"`
+	LambdaMaxConverged bool      `json:"lambda_max_converged"` // every top-k residual within tolerance
+	TopK               []float64 `json:"top_k"`                // largest eigenvalues, descending
+	TopKResiduals      []float64 `json:"top_k_residuals"`      // ‖Hv − λv‖ of each, explicit
+	Trace              float64   `json:"trace"`
+	TraceStdErr        float64   `json:"trace_stderr"`
 
 	Sharpness []SharpnessValue `json:"sharpness"`
 
@@ -142,12 +147,17 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 		return nil, err
 	}
 
-	say("λ_max (Lanczos)")
-	lr, err := measures.Lanczos(op, &measures.LanczosSettings{Top: 1, Tol: s.LambdaTol, Seed: s.Seed, Verify: true})
+	k := s.TopK
+	if k <= 0 {
+		k = 5
+	}
+	say("top-%d eigenvalues (Lanczos)", k)
+	lr, err := measures.Lanczos(op, &measures.LanczosSettings{Top: k, Tol: s.LambdaTol, Seed: s.Seed, Verify: true})
 	if err != nil {
 		return nil, err
 	}
 	m.LambdaMax, m.LambdaMaxResidual, m.LambdaMaxConverged = lr.Top[0], lr.TopResiduals[0], lr.Converged
+	m.TopK, m.TopKResiduals = lr.Top, lr.TopResiduals
 
 	say("trace (Hutchinson)")
 	tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 1})
@@ -231,11 +241,11 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	}
 
 	say("relative flatness")
-	k := s.RelFlatLayer
-	if k < 0 || k >= len(spec.Layers) {
-		k = len(spec.Layers) - 1
+	rl := s.RelFlatLayer
+	if rl < 0 || rl >= len(spec.Layers) {
+		rl = len(spec.Layers) - 1
 	}
-	rf, err := measures.RelativeFlatness(op, theta, layout.WOffset(k), spec.Layers[k].In, spec.Layers[k].Out,
+	rf, err := measures.RelativeFlatness(op, theta, layout.WOffset(rl), spec.Layers[rl].In, spec.Layers[rl].Out,
 		&measures.RelativeFlatnessSettings{Samples: s.TraceProbes, Seed: s.Seed + 3})
 	if err != nil {
 		return nil, err
@@ -252,7 +262,9 @@ func MeasuresSummary(m *Measures) string {
 	add := func(name string, v float64) { t.Rows = append(t.Rows, []any{name, v}) }
 	add("loss", m.Loss)
 	add("accuracy", m.Accuracy)
-	add("lambda_max", m.LambdaMax)
+	for i, v := range m.TopK {
+		add(fmt.Sprintf("lambda_%d", i+1), v)
+	}
 	add("trace", m.Trace)
 	for _, s := range m.Sharpness {
 		name := fmt.Sprintf("eps-sharpness eps=%g full", s.Eps)
@@ -270,7 +282,7 @@ func MeasuresSummary(m *Measures) string {
 	add("relative flatness", m.RelFlatness)
 	s := fmt.Sprintf("measures over %d samples, %d parameters (%d HVPs, %.1f s)\n", m.Samples, m.Params, m.HVPs, m.Seconds) + report.Text(t)
 	if !m.LambdaMaxConverged {
-		s += fmt.Sprintf("warning: λ_max did not reach its tolerance (residual %.3g)\n", m.LambdaMaxResidual)
+		s += fmt.Sprintf("warning: the top eigenvalues did not all reach their tolerance (λ_max residual %.3g)\n", m.LambdaMaxResidual)
 	}
 	return s
 }
