@@ -81,11 +81,12 @@ func SpreadTable(rows []SweepRow) *report.Table {
 
 // SweepInfo describes a sweep for its report.
 type SweepInfo struct {
-	Model, Kind string
-	Split       string // the samples the measures are over: "train" or "test"
-	Layer       int
-	Samples     int
-	Params      int
+	Model   string `json:"model"`
+	Kind    string `json:"kind"`
+	Split   string `json:"split"` // the samples the measures are over: "train" or "test"
+	Layer   int    `json:"layer"`
+	Samples int    `json:"samples"`
+	Params  int    `json:"params"`
 }
 
 // WriteSweep writes reparam.json, reparam.csv, reparam.png and report.md into ad.

@@ -16,7 +16,7 @@ func reparamCommand() *cli.Command {
 		Name:  "reparam",
 		Usage: "sweep a function-preserving reparametrisation T_α and measure every flatness measure at each α",
 		Flags: append(append(sampleFlags(), measureFlags()...),
-			&cli.Float64SliceFlag{Name: "alpha", Value: cli.NewFloat64Slice(1e-3, 1e-2, 1e-1, 1, 10, 100, 1000), Usage: "values of α (comma-separated, positive)"},
+			&cli.Float64SliceFlag{Name: "alpha", Value: cli.NewFloat64Slice(1e-3, 1e-2, 1e-1, 1, 10, 100, 1000), Usage: "values of α (comma-separated, in [1e-8, 1e8])"},
 			&cli.IntFlag{Name: "layer", Usage: "layer α acts on (layer: any; neuron: a hidden layer)"},
 			&cli.StringFlag{Name: "kind", Value: study.KindLayer, Usage: "layer (Dinh et al.'s T_α) or neuron (per-unit rescaling)"},
 			&cli.IntFlag{Name: "test-samples", Usage: "test samples for accuracy (0: the whole test split)"},
@@ -42,8 +42,10 @@ func reparamAction(c *cli.Context) error {
 	}
 	seen := map[string]bool{}
 	for _, a := range alphas {
-		if !(a >= 1e-300 && a <= 1e300) {
-			return usagef(c, "--alpha values must be in [1e-300, 1e300], got %v", a)
+		// Curvatures scale like α^±2 and their estimates' variances like α^±4:
+		// beyond 1e±8 they overflow float64 for ordinary networks.
+		if !(a >= 1e-8 && a <= 1e8) {
+			return usagef(c, "--alpha values must be in [1e-8, 1e8], got %v", a)
 		}
 		if seen[study.AlphaName(a)] {
 			return usagef(c, "--alpha lists %v twice", a)
