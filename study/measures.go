@@ -263,7 +263,11 @@ func MeasuresSummary(m *Measures) string {
 	add("loss", m.Loss)
 	add("accuracy", m.Accuracy)
 	for i, v := range m.TopK {
-		add(fmt.Sprintf("lambda_%d", i+1), v)
+		name := fmt.Sprintf("lambda_%d", i+1)
+		if i == 0 {
+			name = "lambda_max"
+		}
+		add(name, v)
 	}
 	add("trace", m.Trace)
 	for _, s := range m.Sharpness {

@@ -7,6 +7,7 @@ package main
 // samples per class: small enough for its exact Hessian spectrum.
 
 import (
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"image/png"
@@ -176,7 +177,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	// Every field, by the documented names and by study.Measures' tags, and
 	// nothing else.
 	documented := []string{"samples", "params", "loss", "accuracy", "lambda_max", "lambda_max_residual",
-		"lambda_max_converged", "trace", "trace_stderr", "sharpness", "flatness_eps", "flatness_radius_geomean",
+		"lambda_max_converged", "top_k", "top_k_residuals", "trace", "trace_stderr", "sharpness", "flatness_eps", "flatness_radius_geomean",
 		"flatness_radius_top_eigvec", "flatness_log_volume", "asam", "asam_eta", "asam_rho", "fisher_rao",
 		"fisher_rao_model", "normalized_trace", "relative_flatness", "relative_flatness_stderr", "hvps", "seconds"}
 	tags := mcJSONKeys(reflect.TypeFor[study.Measures]())
@@ -246,6 +247,14 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	top := ex.Values[len(ex.Values)-1]
 	if !mcRelClose(m.LambdaMax, top, 1e-6) {
 		t.Errorf("lambda_max %.17g, exact top eigenvalue %.17g", m.LambdaMax, top)
+	}
+	if len(m.TopK) != 5 || m.TopK[0] != m.LambdaMax || len(m.TopKResiduals) != 5 || !slices.IsSortedFunc(m.TopK, func(a, b float64) int { return cmp.Compare(b, a) }) {
+		t.Errorf("top_k %v (residuals %v): want 5 values, descending, starting at lambda_max", m.TopK, m.TopKResiduals)
+	}
+	for i, v := range m.TopK {
+		if want := ex.Values[len(ex.Values)-1-i]; !mcRelClose(v, want, 1e-6) {
+			t.Errorf("top_k[%d] = %.17g, exact %.17g", i, v, want)
+		}
 	}
 	if !m.LambdaMaxConverged || !(m.LambdaMaxResidual >= 0) || m.LambdaMaxResidual > 1e-6*math.Abs(top) {
 		t.Errorf("lambda_max_converged %v, residual %v (λ_max %v)", m.LambdaMaxConverged, m.LambdaMaxResidual, top)
