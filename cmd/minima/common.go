@@ -71,5 +71,10 @@ func progress(c *cli.Context, name string) (*report.Progress, func(string)) {
 	return bar, func(msg string) { bar.Describe(msg); bar.Add(1) }
 }
 
+// probeSeedFlag seeds the randomised estimators of a command.
+func probeSeedFlag() cli.Flag {
+	return &cli.Int64Flag{Name: "probe-seed", Value: 1, Usage: "seed of random start vectors, probes and directions (same seed, same result)"}
+}
+
 // positive reports whether x is a positive finite number.
 func positive(x float64) bool { return x > 0 && !math.IsInf(x, 1) }

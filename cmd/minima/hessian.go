@@ -27,6 +27,7 @@ func hessianCommand() *cli.Command {
 			&cli.IntFlag{Name: "density-steps", Value: measures.DefaultDensitySteps, Usage: "SLQ Lanczos steps per run"},
 			&cli.IntFlag{Name: "density-runs", Value: measures.DefaultDensityRuns, Usage: "SLQ random starts"},
 			&cli.Float64Flag{Name: "density-sigma", Usage: "SLQ Gaussian smoothing width (0: 1% of the spectrum's range)"},
+			probeSeedFlag(),
 			&cli.StringFlag{Name: "out", Usage: "results directory to write (required)"},
 			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing --out directory"},
 		),
@@ -70,7 +71,7 @@ func hessianAction(c *cli.Context) error {
 		MaxProducts: c.Int("max-hvps"), ExactLimit: c.Int("exact-limit"),
 		Trace: c.Bool("trace"), TraceProbes: c.Int("trace-probes"), Density: c.Bool("density"),
 		DensitySettings: measures.DensitySettings{Steps: c.Int("density-steps"), Runs: c.Int("density-runs"), Sigma: c.Float64("density-sigma")},
-		Seed:            1,
+		Seed:            c.Int64("probe-seed"),
 		Progress:        say,
 	}
 	r, err := study.Hessian(op, set.N, s)

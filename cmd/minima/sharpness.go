@@ -18,6 +18,7 @@ func measureFlags() []cli.Flag {
 		&cli.Float64Flag{Name: "flatness-eps", Value: 0.01, Usage: "loss increase bounding the ε-flatness region"},
 		&cli.IntFlag{Name: "flatness-directions", Value: 16, Usage: "random directions for ε-flatness (plus the top eigenvector)"},
 		&cli.IntFlag{Name: "probes", Value: 50, Usage: "Rademacher probes of the trace estimates"},
+		probeSeedFlag(),
 		&cli.IntFlag{Name: "top-k", Value: 5, Usage: "largest Hessian eigenvalues to report (λ_max is the first)"},
 		&cli.Float64Flag{Name: "lambda-tol", Value: 1e-6, Usage: "relative residual tolerance of the top eigenvalues (Lanczos)"},
 	}
@@ -34,6 +35,7 @@ func measureSettings(c *cli.Context) (study.MeasureSettings, error) {
 	s.Subspace, s.SharpnessIters = c.Int("subspace"), c.Int("sharpness-iters")
 	s.FlatnessEps, s.FlatnessDirections, s.TraceProbes = c.Float64("flatness-eps"), c.Int("flatness-directions"), c.Int("probes")
 	s.LambdaTol, s.TopK = c.Float64("lambda-tol"), c.Int("top-k")
+	s.Seed = c.Int64("probe-seed")
 	if s.Subspace < 0 || s.SharpnessIters <= 0 || !positive(s.FlatnessEps) || s.FlatnessDirections <= 0 || s.TraceProbes < 2 || s.TopK < 1 || !positive(s.LambdaTol) || s.LambdaTol >= 1 {
 		return s, usagef(c, "--subspace ≥ 0, --sharpness-iters, --flatness-eps, --flatness-directions positive, --lambda-tol in (0,1), --top-k ≥ 1 and --probes ≥ 2 required")
 	}
