@@ -991,3 +991,24 @@ func TestE2ETrainWithoutTestSet(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// An output directory that is, or contains, the model directory is refused
+// even with --overwrite: replacing it would delete the input.
+func TestE2EOutputMustNotReplaceInput(t *testing.T) {
+	model := e2eTrain(t, 1)
+	for _, args := range [][]string{
+		{"eval", "--model", model, "--dump", model, "--overwrite"},
+		{"hessian", "--model", model, "--out", filepath.Dir(model), "--overwrite"},
+		{"sharpness", "--model", model, "--out", model, "--overwrite"},
+		{"reparam", "--model", model, "--out", model, "--overwrite"},
+	} {
+		r := e2eRun(t, args...)
+		e2eExpect(t, r, 2, args...)
+		if !strings.Contains(r.stderr, "would replace --model") {
+			t.Errorf("%v: stderr %q", args, r.stderr)
+		}
+		if _, err := graph.LoadModel(model); err != nil {
+			t.Fatalf("%v: model damaged: %v", args, err)
+		}
+	}
+}

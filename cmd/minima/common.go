@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -21,15 +23,43 @@ func outDir(c *cli.Context, flag string) (string, error) {
 	return dir, checkOut(c, dir, "--"+flag)
 }
 
-// checkOut refuses an existing output directory unless --overwrite is set.
+// checkOut refuses an existing output directory unless --overwrite is set,
+// and refuses outright an output that is, or contains, an input: the model
+// directory or the data directory (replacing it would delete the input).
 func checkOut(c *cli.Context, dir, flag string) error {
 	if dir == "" {
 		return nil
+	}
+	inputs := map[string]string{"--model": c.String("model"), "the MNIST directory": c.String("data-dir")}
+	if inputs["the MNIST directory"] == "" {
+		inputs["the MNIST directory"] = cmp.Or(os.Getenv(datasets.MNISTEnv), datasets.MNISTDefaultDir)
+	}
+	for name, src := range inputs {
+		if src != "" && within(src, dir) {
+			return usagef(c, "%s %s would replace %s %s", flag, dir, name, src)
+		}
 	}
 	if _, err := os.Stat(dir); err == nil && !c.Bool("overwrite") {
 		return usagef(c, "%s %s already exists (use --overwrite to replace it)", flag, dir)
 	}
 	return nil
+}
+
+// within reports whether path is dir or lies inside it (after resolving both
+// to absolute paths, and symbolic links where they exist).
+func within(path, dir string) bool {
+	abs := func(p string) string {
+		if r, err := filepath.EvalSymlinks(p); err == nil {
+			p = r
+		}
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return filepath.Clean(p)
+		}
+		return a
+	}
+	rel, err := filepath.Rel(abs(dir), abs(path))
+	return err == nil && (rel == "." || filepath.IsLocal(rel))
 }
 
 // writeDir writes a results directory atomically: write fills it, and it
