@@ -52,10 +52,10 @@ type HessianResult struct {
 	Method          string           `json:"method"`
 	Samples         int              `json:"samples"`
 	Params          int              `json:"params"`
-	Top             []float64        `json:"top,omitempty"`
-	Bottom          []float64        `json:"bottom,omitempty"`
-	TopResiduals    []float64        `json:"top_residuals,omitempty"`
-	BottomResiduals []float64        `json:"bottom_residuals,omitempty"`
+	Top             []float64        `json:"top"`    // descending; [] when none asked
+	Bottom          []float64        `json:"bottom"` // ascending; [] when none asked
+	TopResiduals    []float64        `json:"top_residuals"`
+	BottomResiduals []float64        `json:"bottom_residuals"`
 	Converged       *bool            `json:"converged,omitempty"`
 	Eigenvalues     []float64        `json:"eigenvalues,omitempty"`
 	Asymmetry       *float64         `json:"asymmetry,omitempty"`
@@ -63,7 +63,8 @@ type HessianResult struct {
 	Seconds         float64          `json:"seconds"`
 	Trace           *float64         `json:"trace,omitempty"`
 	TraceStdErr     *float64         `json:"trace_stderr,omitempty"`
-	Outliers        *int             `json:"outliers,omitempty"`
+	Outliers        *int             `json:"outliers,omitempty"` // absent when not determined
+	OutliersNote    string           `json:"outliers_note,omitempty"`
 	Negative        *NegativeSummary `json:"negative,omitempty"`
 
 	// Density is not part of hessian.json (it goes to density.csv and .npy).
@@ -78,13 +79,14 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 			s.Progress(fmt.Sprintf(format, a...))
 		}
 	}
-	r := &HessianResult{Method: s.Method, Samples: samples, Params: op.Dim()}
+	r := &HessianResult{Method: s.Method, Samples: samples, Params: op.Dim(),
+		Top: []float64{}, Bottom: []float64{}, TopResiduals: []float64{}, BottomResiduals: []float64{}}
 	var spectrum []float64 // what outliers and signs are counted on
 	var zeroTol float64    // |λ| below this is numerically zero
 	switch s.Method {
 	case MethodExact:
 		say("exact spectrum: %d Hessian-vector products", op.Dim())
-		ex, err := measures.ExactSpectrum(op, &measures.ExactSettings{Limit: s.ExactLimit})
+		ex, err := measures.ExactSpectrum(op, &measures.ExactSettings{Limit: s.ExactLimit, Vectors: s.Top+s.Bottom > 0})
 		if err != nil {
 			return nil, err
 		}
@@ -92,10 +94,39 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		r.Asymmetry = &ex.Asymmetry
 		r.HVPs += ex.Products
 		n := len(ex.Values)
-		for i := 0; i < min(s.Top, n); i++ {
-			r.Top = append(r.Top, ex.Values[n-1-i])
+		// The reported ends, each with its residual ‖Hv − λv‖ recomputed by
+		// an explicit product (an independent check of the dense path).
+		residual := func(i int) (float64, error) {
+			v := make([]float64, n)
+			for j := range v {
+				v[j] = ex.Vectors.At(j, i)
+			}
+			hv := make([]float64, n)
+			if err := op.Apply(hv, v); err != nil {
+				return 0, err
+			}
+			r.HVPs++
+			ss := 0.0
+			for j := range hv {
+				d := hv[j] - ex.Values[i]*v[j]
+				ss += d * d
+			}
+			return math.Sqrt(ss), nil
 		}
-		r.Bottom = slices.Clone(ex.Values[:min(s.Bottom, n)])
+		for i := 0; i < min(s.Top, n); i++ {
+			res, err := residual(n - 1 - i)
+			if err != nil {
+				return nil, err
+			}
+			r.Top, r.TopResiduals = append(r.Top, ex.Values[n-1-i]), append(r.TopResiduals, res)
+		}
+		for i := 0; i < min(s.Bottom, n); i++ {
+			res, err := residual(i)
+			if err != nil {
+				return nil, err
+			}
+			r.Bottom, r.BottomResiduals = append(r.Bottom, ex.Values[i]), append(r.BottomResiduals, res)
+		}
 		if s.Trace {
 			t := 0.0
 			for _, v := range ex.Values {
@@ -139,8 +170,16 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		return nil, fmt.Errorf("study: unknown method %q (want %s or %s)", s.Method, MethodLanczos, MethodExact)
 	}
 	if len(spectrum) > 0 {
-		k, _ := measures.Outliers(spectrum, nil)
-		r.Outliers = &k
+		if r.Eigenvalues != nil {
+			k, _ := measures.Outliers(spectrum, nil)
+			r.Outliers = &k
+		} else if k, ratio := measures.Outliers(r.Top, &measures.OutlierSettings{Max: len(r.Top) - 1}); k > 0 && ratio >= measures.DefaultOutlierMinRatio {
+			// Lanczos: only a gap inside the computed top list counts, with at
+			// least one computed eigenvalue on the bulk side of it.
+			r.Outliers = &k
+		} else {
+			r.OutliersNote = "not determined: no gap inside the top list; raise --top until it reaches the bulk, or use --method exact"
+		}
 		var nonzero []float64
 		for _, v := range spectrum {
 			if math.Abs(v) > zeroTol {
@@ -268,9 +307,15 @@ func HessianSummary(r *HessianResult) string {
 			s += fmt.Sprintf("trace %.6g (exact)\n", *r.Trace)
 		}
 	}
+	if r.OutliersNote != "" {
+		s += "outliers: " + r.OutliersNote + "\n"
+	}
 	if r.Outliers != nil {
-		s += fmt.Sprintf("outliers above the bulk: %d; negative eigenvalues: %d (mass %.3g) of %d computed\n",
-			*r.Outliers, r.Negative.Count, r.Negative.Mass, r.Negative.Computed)
+		s += fmt.Sprintf("outliers above the bulk: %d\n", *r.Outliers)
+	}
+	if r.Negative != nil {
+		s += fmt.Sprintf("negative eigenvalues: %d (mass %.3g) of %d computed, |λ| ≤ %.2g counted as zero\n",
+			r.Negative.Count, r.Negative.Mass, r.Negative.Computed, r.Negative.ZeroTol)
 	}
 	return s
 }
