@@ -274,9 +274,10 @@ func PlotSeries(path string, spec SeriesPlot) error {
 	p.X.Label.Text = spec.XLabel
 	p.Y.Label.Text = spec.YLabel
 	if spec.Normalize {
-		rel := fmt.Sprintf("ratio to value at x = %g", spec.NormalizeAt)
+		x := cmp.Or(spec.XLabel, "x")
+		rel := fmt.Sprintf("ratio to value at %s = %g", x, spec.NormalizeAt)
 		if spec.YLabel != "" {
-			rel = spec.YLabel + " ÷ value at x = " + fmt.Sprintf("%g", spec.NormalizeAt)
+			rel = fmt.Sprintf("%s ÷ value at %s = %g", spec.YLabel, x, spec.NormalizeAt)
 		}
 		p.Y.Label.Text = rel
 	}

@@ -183,7 +183,7 @@ func sweepColumns(rows []SweepRow) []column {
 		cols = append(cols, column{"eps_sharpness_subspace", sharp(true)})
 	}
 	return append(cols,
-		column{"flatness_radius", func(r SweepRow) float64 { return r.FlatnessGeoMean }},
+		column{"flatness_radius_geomean", func(r SweepRow) float64 { return r.FlatnessGeoMean }},
 		column{"asam", func(r SweepRow) float64 { return r.ASAM }},
 		column{"asam_eta", func(r SweepRow) float64 { return r.ASAMEta }},
 		column{"fisher_rao", func(r SweepRow) float64 { return r.FisherRao }},

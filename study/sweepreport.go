@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
 
 	"github.com/minima-project/minima/report"
@@ -14,7 +13,7 @@ import (
 // check and every measure.
 func SweepTable(rows []SweepRow) *report.Table {
 	cols := sweepColumns(rows)
-	t := &report.Table{Columns: []string{"alpha", "loss", "train_acc", "test_acc", "equivalence"}}
+	t := &report.Table{Columns: []string{"alpha", "loss", "train_accuracy", "test_accuracy", "equivalence"}}
 	for _, c := range cols {
 		t.Columns = append(t.Columns, c.name)
 	}
@@ -109,9 +108,15 @@ func WriteSweep(ad *report.AtomicDir, info SweepInfo, rows []SweepRow) error {
 		Title:  fmt.Sprintf("Measures under %s reparametrisation (layer %d): same function, same accuracy", info.Kind, info.Layer),
 		XLabel: "alpha", YLabel: "measure", LogX: true, LogY: true,
 	}
-	if slices.Contains(alphas, 1) {
-		spec.Normalize, spec.NormalizeAt = true, 1
+	// Each measure relative to its value at the α nearest 1 (in log scale):
+	// the unchanged parametrisation when the sweep includes it.
+	ref := alphas[0]
+	for _, a := range alphas {
+		if math.Abs(math.Log(a)) < math.Abs(math.Log(ref)) {
+			ref = a
+		}
 	}
+	spec.Normalize, spec.NormalizeAt = true, ref
 	for _, c := range sweepColumns(rows) {
 		s := report.Series{Name: c.name, X: alphas}
 		for _, r := range rows {

@@ -1015,3 +1015,25 @@ func TestE2EOutputMustNotReplaceInput(t *testing.T) {
 		}
 	}
 }
+
+// More bad values that are usage errors (exit 2), caught before any work.
+func TestE2EMoreUsageErrors(t *testing.T) {
+	model := e2eTrain(t, 1)
+	out := filepath.Join(t.TempDir(), "out")
+	for _, args := range [][]string{
+		{"trian"},
+		{"train", "--data", "mnist", "--classes", "3", "--out", out},
+		{"train", "--data", "clusters", "--subset", "30", "--out", out},
+		{"train", "--data", "mnist", "--subset", "70000", "--out", out},
+		{"eval", "--model", model, "--samples", "5000"},
+		{"hessian", "--model", model, "--method", "exact", "--exact-limit", "10", "--out", out},
+		{"hessian", "--model", model, "--tol", "NaN", "--out", out},
+	} {
+		r := e2eRun(t, args...)
+		e2eExpect(t, r, 2, args...)
+		if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n != 0 {
+			t.Errorf("%v: stderr is not one line: %q", args, r.stderr)
+		}
+		e2eMissing(t, out)
+	}
+}

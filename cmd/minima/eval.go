@@ -15,8 +15,8 @@ func sampleFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "model", Usage: "model directory (required)"},
 		&cli.StringFlag{Name: "split", Value: datasets.SplitTrain, Usage: "train or test"},
-		&cli.IntFlag{Name: "samples", Usage: "a stratified subset of N samples of the split (0: all of it; for train, the model's own training set)"},
-		&cli.Int64Flag{Name: "seed", Usage: "seed for --samples (default: the model's data seed)"},
+		&cli.IntFlag{Name: "samples", Usage: "a stratified subset of N of the model's samples of that split (0: all of them: for train, the model's own training set)"},
+		&cli.Int64Flag{Name: "seed", Usage: "seed for --samples", DefaultText: "the model's data seed"},
 		&cli.IntFlag{Name: "chunk", Value: graph.DefaultChunk, Usage: "samples evaluated at once (memory of one chunk)"},
 		dataDirFlag(),
 		quietFlag(),
@@ -53,12 +53,19 @@ func loadModelAndSamples(c *cli.Context) (*graph.Model, *datasets.Set, error) {
 	if c.IsSet("seed") {
 		seed = c.Int64("seed")
 	}
-	set, err := m.Data.Samples(c.String("data-dir"), split, c.Int("samples"), seed)
+	set, err := m.Data.Samples(c.String("data-dir"), split, 0, seed)
 	if err != nil {
 		return nil, nil, err
 	}
 	if set.N == 0 {
 		return nil, nil, fmt.Errorf("the model's %s split is empty (it was trained without one)", split)
+	}
+	if n := c.Int("samples"); n > set.N {
+		return nil, nil, usagef(c, "--samples %d: the model's %s split has %d samples", n, split, set.N)
+	} else if n > 0 && n < set.N {
+		if set, _, err = datasets.StratifiedSubset(set, n, seed); err != nil {
+			return nil, nil, err
+		}
 	}
 	return m, set, nil
 }

@@ -18,7 +18,7 @@ func hessianCommand() *cli.Command {
 			&cli.IntFlag{Name: "top", Value: 10, Usage: "largest eigenvalues to compute"},
 			&cli.IntFlag{Name: "bottom", Value: 5, Usage: "smallest eigenvalues to compute"},
 			&cli.StringFlag{Name: "method", Value: study.MethodLanczos, Usage: "lanczos or exact"},
-			&cli.Float64Flag{Name: "tol", Value: measures.DefaultLanczosTol, Usage: "Lanczos: relative residual tolerance"},
+			&cli.Float64Flag{Name: "tol", Value: measures.DefaultLanczosTol, Usage: "Lanczos: stop when every ‖Hv − λv‖ ≤ tol·max|λ| (relative to the largest eigenvalue)"},
 			&cli.IntFlag{Name: "max-hvps", Usage: "Lanczos: budget of Hessian-vector products (0: default)"},
 			&cli.IntFlag{Name: "exact-limit", Value: measures.DefaultExactLimit, Usage: "exact: largest number of parameters allowed"},
 			&cli.BoolFlag{Name: "trace", Usage: "also the trace (Hutchinson with Lanczos, exact with --method exact)"},
@@ -61,6 +61,9 @@ func hessianAction(c *cli.Context) error {
 		return err
 	}
 	defer o.Close()
+	if n := m.Spec.NumParams(); method == study.MethodExact && n > c.Int("exact-limit") {
+		return usagef(c, "--method exact: the model has %d parameters, above --exact-limit %d (raise it: memory grows as 8n² bytes, time as n³)", n, c.Int("exact-limit"))
+	}
 	op, err := o.Hessian(m.Theta)
 	if err != nil {
 		return err

@@ -36,9 +36,11 @@ func main() {
 }
 
 func run(args []string) int {
+	unknown := ""
 	app := &cli.App{
-		Name:  "minima",
-		Usage: "geometry of neural-network minima: Hessian spectra, sharpness, reparametrisations",
+		CommandNotFound: func(_ *cli.Context, name string) { unknown = name },
+		Name:            "minima",
+		Usage:           "geometry of neural-network minima: Hessian spectra, sharpness, reparametrisations",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output on stderr"},
 		},
@@ -57,6 +59,10 @@ func run(args []string) int {
 		c.OnUsageError = onUsageError
 	}
 	err := app.Run(args)
+	if unknown != "" {
+		fmt.Fprintf(os.Stderr, "minima: unknown command %q (see 'minima --help')\n", unknown)
+		return 2
+	}
 	if err == nil {
 		return 0
 	}

@@ -396,8 +396,8 @@ func TestE2EReparamSweep(t *testing.T) {
 
 	// reparam.csv: the documented columns, and the values of reparam.json.
 	recs := mcReadCSV(t, filepath.Join(out, "reparam.csv"))
-	header := []string{"alpha", "loss", "train_acc", "test_acc", "equivalence", "lambda_max", "trace", "eps_sharpness",
-		"eps_sharpness_subspace", "flatness_radius", "asam", "asam_eta", "fisher_rao", "normalized_trace", "relative_flatness"}
+	header := []string{"alpha", "loss", "train_accuracy", "test_accuracy", "equivalence", "lambda_max", "trace", "eps_sharpness",
+		"eps_sharpness_subspace", "flatness_radius_geomean", "asam", "asam_eta", "fisher_rao", "normalized_trace", "relative_flatness"}
 	if len(recs) != len(rows)+1 || !slices.Equal(recs[0], header) {
 		t.Fatalf("reparam.csv: %d records, header %v, want %v", len(recs), recs[0], header)
 	}

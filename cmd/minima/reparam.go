@@ -66,6 +66,7 @@ func reparamAction(c *cli.Context) error {
 	if l, K := c.Int("layer"), len(m.Spec.Layers); l < 0 || l >= K || (kind == study.KindNeuron && l >= K-1) || K < 2 {
 		return usagef(c, "--layer %d is not a valid layer for --kind %s of a %d-layer network", l, kind, K)
 	}
+	noteSubspace(c, ms, m.Spec.NumParams())
 	test, err := m.Data.Samples(c.String("data-dir"), datasets.SplitTest, c.Int("test-samples"), m.Data.Seed+7)
 	if err != nil {
 		return err

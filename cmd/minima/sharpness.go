@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/urfave/cli/v2"
 
@@ -20,7 +21,7 @@ func measureFlags() []cli.Flag {
 		&cli.IntFlag{Name: "probes", Value: 50, Usage: "Rademacher probes of the trace estimates"},
 		probeSeedFlag(),
 		&cli.IntFlag{Name: "top-k", Value: 5, Usage: "largest Hessian eigenvalues to report (λ_max is the first)"},
-		&cli.Float64Flag{Name: "lambda-tol", Value: 1e-6, Usage: "relative residual tolerance of the top eigenvalues (Lanczos)"},
+		&cli.Float64Flag{Name: "lambda-tol", Value: 1e-6, Usage: "Lanczos tolerance of the top eigenvalues: ‖Hv − λv‖ ≤ tol·λ_max"},
 	}
 }
 
@@ -68,6 +69,7 @@ func sharpnessAction(c *cli.Context) error {
 		return err
 	}
 	defer o.Close()
+	noteSubspace(c, s, m.Spec.NumParams())
 	bar, say := progress(c, "measures")
 	s.Progress = say
 	res, err := study.ComputeMeasures(o, set.Y, m.Theta, s)
@@ -84,4 +86,13 @@ func sharpnessAction(c *cli.Context) error {
 	fmt.Print(study.MeasuresSummary(res))
 	fmt.Printf("wrote %s\n", out)
 	return nil
+}
+
+// noteSubspace says on stderr (unless --quiet) when an explicit --subspace
+// p ≥ n makes the subspace ε-sharpness the full-space one, which is then
+// reported alone.
+func noteSubspace(c *cli.Context, s study.MeasureSettings, n int) {
+	if c.IsSet("subspace") && s.Subspace >= n && !quiet(c) {
+		fmt.Fprintf(os.Stderr, "minima: note: --subspace %d ≥ %d parameters: only the full-space ε-sharpness is computed\n", s.Subspace, n)
+	}
 }

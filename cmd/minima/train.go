@@ -78,15 +78,32 @@ func trainAction(c *cli.Context) error {
 		return usagef(c, "--hidden: %v", err)
 	}
 	src := datasets.Source{Kind: c.String("data"), Seed: c.Int64("seed")}
+	mnistFlags := []string{"subset", "test-subset", "data-dir"}
+	clusterFlags := []string{"classes", "dim", "per-class", "test-per-class"}
+	// A flag of the other data kind would be silently ignored: refuse it.
+	notFor := func(kind string, flags []string) error {
+		for _, f := range flags {
+			if c.IsSet(f) {
+				return usagef(c, "--%s does not apply to --data %s", f, kind)
+			}
+		}
+		return nil
+	}
 	switch src.Kind {
 	case datasets.KindMNIST:
-		if c.Int("subset") < 0 || c.Int("test-subset") < 0 {
-			return usagef(c, "--subset and --test-subset must be ≥ 0")
+		if err := notFor(src.Kind, clusterFlags); err != nil {
+			return err
 		}
 		src.Subset, src.TestSubset = c.Int("subset"), c.Int("test-subset")
+		if src.Subset < 0 || src.Subset > 60000 || src.TestSubset < 0 || src.TestSubset > 10000 {
+			return usagef(c, "--subset must be in [0, 60000] and --test-subset in [0, 10000] (0: the whole set)")
+		}
 	case datasets.KindClusters:
+		if err := notFor(src.Kind, mnistFlags); err != nil {
+			return err
+		}
 		cfg := datasets.ClusterConfig{Classes: c.Int("classes"), Dim: c.Int("dim"), PerClass: c.Int("per-class"),
-			TestPerClass: c.Int("test-per-class"), Seed: c.Int64("seed")}
+			TestPerClass: c.Int("test-per-class"), Seed: c.Int64("seed")}.WithDefaults()
 		if err := cfg.Validate(); err != nil {
 			return usagef(c, "%v", err)
 		}
