@@ -3,6 +3,7 @@ package datasets
 import (
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -125,4 +126,14 @@ func mustPanic(t *testing.T, what string, f func()) {
 		}
 	}()
 	f()
+}
+
+func TestNoiseDeterministic(t *testing.T) {
+	a, b, c := Noise(50, 3, 4, 1), Noise(50, 3, 4, 1), Noise(50, 3, 4, 2)
+	if err := a.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.X, b.X) || !slices.Equal(a.Y, b.Y) || slices.Equal(a.X, c.X) {
+		t.Fatal("Noise is not determined by its seed")
+	}
 }

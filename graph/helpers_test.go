@@ -8,17 +8,9 @@ import (
 	"github.com/minima-project/minima/datasets"
 )
 
-// randomSet returns n samples of d Gaussian features with labels in [0, classes).
+// randomSet returns n Gaussian samples of d features with random labels.
 func randomSet(n, d, classes int, seed int64) *datasets.Set {
-	r := rand.New(rand.NewSource(seed))
-	s := &datasets.Set{X: make([]float64, n*d), Y: make([]int, n), N: n, D: d, Classes: classes}
-	for i := range s.X {
-		s.X[i] = r.NormFloat64()
-	}
-	for i := range s.Y {
-		s.Y[i] = r.Intn(classes)
-	}
-	return s
+	return datasets.Noise(n, d, classes, seed)
 }
 
 func randomVec(n int, scale float64, seed int64) []float64 {
@@ -48,4 +40,28 @@ func mustObjective(t testing.TB, s Spec, set *datasets.Set, chunk int) *Objectiv
 	}
 	t.Cleanup(o.Close)
 	return o
+}
+
+// fdHVP is the central difference of the gradient along v:
+// (∇L(θ+hv) − ∇L(θ−hv)) / 2h with h = 1e-5.
+func fdHVP(t *testing.T, o *Objective, theta, v []float64) []float64 {
+	t.Helper()
+	const h = 1e-5
+	n := len(theta)
+	tp, tm := make([]float64, n), make([]float64, n)
+	for j := range theta {
+		tp[j], tm[j] = theta[j]+h*v[j], theta[j]-h*v[j]
+	}
+	gp, gm := make([]float64, n), make([]float64, n)
+	if _, err := o.LossGrad(gp, tp); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.LossGrad(gm, tm); err != nil {
+		t.Fatal(err)
+	}
+	fd := make([]float64, n)
+	for j := range fd {
+		fd[j] = (gp[j] - gm[j]) / (2 * h)
+	}
+	return fd
 }

@@ -73,24 +73,7 @@ func TestHVPMatchesFiniteDifferencesOfGradient(t *testing.T) {
 			if math.Abs(loss-l0) > 1e-13*math.Abs(l0) || maxRelDiff(g, g0) > 1e-13 {
 				t.Fatalf("HVP run's loss/gradient differ from the gradient run's")
 			}
-			const h = 1e-5
-			tp, tm := make([]float64, n), make([]float64, n)
-			for j := range theta {
-				tp[j] = theta[j] + h*v[j]
-				tm[j] = theta[j] - h*v[j]
-			}
-			gp, gm := make([]float64, n), make([]float64, n)
-			if _, err := o.LossGrad(gp, tp); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := o.LossGrad(gm, tm); err != nil {
-				t.Fatal(err)
-			}
-			fd := make([]float64, n)
-			for j := range fd {
-				fd[j] = (gp[j] - gm[j]) / (2 * h)
-			}
-			if d := maxRelDiff(hv, fd); d > 1e-6 {
+			if d := maxRelDiff(hv, fdHVP(t, o, theta, v)); d > 1e-6 {
 				t.Fatalf("Hv differs from finite differences of the gradient by %.3g relative", d)
 			}
 			// A second product with another v on the same graph must not reuse
@@ -100,16 +83,7 @@ func TestHVPMatchesFiniteDifferencesOfGradient(t *testing.T) {
 			if _, err := o.HVP(hv2, nil, theta, v2); err != nil {
 				t.Fatal(err)
 			}
-			for j := range tp {
-				tp[j] = theta[j] + h*v2[j]
-				tm[j] = theta[j] - h*v2[j]
-			}
-			o.LossGrad(gp, tp)
-			o.LossGrad(gm, tm)
-			for j := range fd {
-				fd[j] = (gp[j] - gm[j]) / (2 * h)
-			}
-			if d := maxRelDiff(hv2, fd); d > 1e-6 {
+			if d := maxRelDiff(hv2, fdHVP(t, o, theta, v2)); d > 1e-6 {
 				t.Fatalf("second Hv differs from finite differences by %.3g relative", d)
 			}
 		})

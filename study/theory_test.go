@@ -2,7 +2,6 @@ package study
 
 import (
 	"math"
-	"math/rand"
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
@@ -11,17 +10,7 @@ import (
 	"github.com/minima-project/minima/reparam"
 )
 
-func tinySet(n, d, classes int, seed int64) *datasets.Set {
-	r := rand.New(rand.NewSource(seed))
-	s := &datasets.Set{X: make([]float64, n*d), Y: make([]int, n), N: n, D: d, Classes: classes}
-	for i := range s.X {
-		s.X[i] = r.NormFloat64()
-	}
-	for i := range s.Y {
-		s.Y[i] = r.Intn(classes)
-	}
-	return s
-}
+func tinySet(n, d, classes int, seed int64) *datasets.Set { return datasets.Noise(n, d, classes, seed) }
 
 // exactHessian is the dense Hessian of o at θ from n HVPs (row-major).
 func exactHessian(t *testing.T, o *graph.Objective, theta []float64) []float64 {
