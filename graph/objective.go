@@ -72,8 +72,17 @@ func (o *Objective) checkTheta(theta []float64) error {
 	return nil
 }
 
+// machine returns the compiled graph of a kind, building it on first use.
 func (o *Objective) machine(kind machineKind) (*machine, error) {
-	slot := map[machineKind]**machine{kindForward: &o.fwd, kindGradient: &o.grad, kindHVP: &o.hvp}[kind]
+	var slot **machine
+	switch kind {
+	case kindForward:
+		slot = &o.fwd
+	case kindGradient:
+		slot = &o.grad
+	default:
+		slot = &o.hvp
+	}
 	if *slot == nil {
 		m, err := newMachine(o.spec, o.batch, kind)
 		if err != nil {
