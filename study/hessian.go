@@ -146,8 +146,10 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		if err != nil {
 			return nil, err
 		}
-		r.Top, r.Bottom = lr.Top, lr.Bottom
-		r.TopResiduals, r.BottomResiduals = lr.TopResiduals, lr.BottomResiduals
+		r.Top = append(r.Top, lr.Top...) // stay non-nil: [] in JSON when none asked
+		r.Bottom = append(r.Bottom, lr.Bottom...)
+		r.TopResiduals = append(r.TopResiduals, lr.TopResiduals...)
+		r.BottomResiduals = append(r.BottomResiduals, lr.BottomResiduals...)
 		r.Converged = &lr.Converged
 		r.HVPs += lr.Products
 		// Top and Bottom are the ends of the same Dim Ritz values: when they
@@ -173,7 +175,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		if r.Eigenvalues != nil {
 			k, _ := measures.Outliers(spectrum, nil)
 			r.Outliers = &k
-		} else if k, ratio := measures.Outliers(r.Top, &measures.OutlierSettings{Max: len(r.Top) - 1}); k > 0 && ratio >= measures.DefaultOutlierMinRatio {
+		} else if k, ratio := lanczosOutliers(r.Top); k > 0 && ratio >= measures.DefaultOutlierMinRatio {
 			// Lanczos: only a gap inside the computed top list counts, with at
 			// least one computed eigenvalue on the bulk side of it.
 			r.Outliers = &k
@@ -275,6 +277,15 @@ func WriteHessian(ad *report.AtomicDir, r *HessianResult) error {
 		}
 	}
 	return nil
+}
+
+// lanczosOutliers applies the outlier rule to a top list alone, allowing only
+// gaps with at least one computed eigenvalue after them.
+func lanczosOutliers(top []float64) (int, float64) {
+	if len(top) < 2 {
+		return 0, 0
+	}
+	return measures.Outliers(top, &measures.OutlierSettings{Max: len(top) - 1})
 }
 
 // HessianSummary is a short human-readable account of r.
