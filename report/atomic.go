@@ -40,12 +40,17 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
 		mode = fi.Mode().Perm()
 	}
 
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	var f *os.File
+	tmp, err := createPending(func() (string, error) {
+		var err error
+		if f, err = os.CreateTemp(dir, "."+base+".tmp-*"); err != nil {
+			return "", err
+		}
+		return f.Name(), nil
+	})
 	if err != nil {
 		return fmt.Errorf("report: write %s: %w", path, err)
 	}
-	tmp := f.Name()
-	addPending(tmp)
 	defer donePending(tmp)
 	done := false
 	defer func() {
@@ -71,7 +76,7 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("report: write %s: close: %w", path, err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := publishPending(tmp, func() ([]string, error) { return nil, os.Rename(tmp, path) }); err != nil {
 		return fmt.Errorf("report: write %s: %w", path, err)
 	}
 	done = true
@@ -140,7 +145,7 @@ func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-*")
+	tmp, err := createPending(func() (string, error) { return os.MkdirTemp(parent, "."+base+".tmp-*") })
 	if err != nil {
 		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
 	}
@@ -150,7 +155,6 @@ func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
 	}
 	d := &AtomicDir{final: final, tmp: tmp}
-	addPending(tmp)
 	for _, o := range opts {
 		o(d)
 	}
@@ -180,7 +184,9 @@ func (d *AtomicDir) Path(rel string) string {
 		return filepath.Join(d.final, rel)
 	}
 	p := filepath.Join(d.tmp, rel)
-	if !d.aborted {
+	// Create directories below d.tmp only, never d.tmp itself: after an
+	// interrupt removed it, writes must fail rather than re-create it.
+	if _, err := os.Stat(d.tmp); err == nil && !d.aborted {
 		_ = os.MkdirAll(filepath.Dir(p), 0o755)
 	}
 	return p
@@ -228,11 +234,10 @@ func (d *AtomicDir) Commit() error {
 	fi, err := os.Lstat(d.final)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if err := os.Rename(d.tmp, d.final); err != nil {
+		if err := publishPending(d.tmp, func() ([]string, error) { return nil, os.Rename(d.tmp, d.final) }); err != nil {
 			return fmt.Errorf("report: atomic dir %s: %w", d.final, err)
 		}
 		d.committed = true
-		donePending(d.tmp)
 		syncDir(parent)
 		return nil
 	case err != nil:
@@ -247,19 +252,28 @@ func (d *AtomicDir) Commit() error {
 	if err != nil {
 		return fmt.Errorf("report: atomic dir %s: %w", d.final, err)
 	}
-	if err := os.Rename(d.final, old); err != nil {
-		return fmt.Errorf("report: atomic dir %s: move old directory aside: %w", d.final, err)
-	}
-	if err := os.Rename(d.tmp, d.final); err != nil {
-		if rbErr := os.Rename(old, d.final); rbErr != nil {
-			return fmt.Errorf("report: atomic dir %s: %w; restoring the old directory also failed (%v): it is at %s", d.final, err, rbErr, old)
+	// Both renames happen under the pending lock: an interrupt sees either the
+	// old directory in place or the new one, never neither.
+	err = publishPending(d.tmp, func() ([]string, error) {
+		if err := os.Rename(d.final, old); err != nil {
+			return nil, fmt.Errorf("move old directory aside: %w", err)
 		}
+		if err := os.Rename(d.tmp, d.final); err != nil {
+			if rbErr := os.Rename(old, d.final); rbErr != nil {
+				return nil, fmt.Errorf("%w; restoring the old directory also failed (%v): it is at %s", err, rbErr, old)
+			}
+			return nil, err
+		}
+		return []string{old}, nil
+	})
+	if err != nil {
 		return fmt.Errorf("report: atomic dir %s: %w", d.final, err)
 	}
 	d.committed = true
-	donePending(d.tmp)
 	syncDir(parent)
-	if err := os.RemoveAll(old); err != nil {
+	err = os.RemoveAll(old)
+	donePending(old)
+	if err != nil {
 		return fmt.Errorf("report: atomic dir %s: committed, but removing the previous contents at %s failed: %w", d.final, old, err)
 	}
 	return nil

@@ -25,7 +25,7 @@ func main() {
 	go func() {
 		s := <-sig
 		report.RemovePending()
-		fmt.Fprintf(os.Stderr, "minima: interrupted (%v); no output written\n", s)
+		fmt.Fprintf(os.Stderr, "minima: interrupted (%v); unfinished output removed\n", s)
 		code := 130
 		if s == syscall.SIGTERM {
 			code = 143
