@@ -1037,3 +1037,27 @@ func TestE2EMoreUsageErrors(t *testing.T) {
 		e2eMissing(t, out)
 	}
 }
+
+// An output inside the model directory that holds its parameters, or that
+// reaches the model through "..", is refused too.
+func TestE2EOutputMustNotReplaceModelFiles(t *testing.T) {
+	model := e2eTrain(t, 1)
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(t.TempDir(), link); err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(filepath.Dir(link), model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"eval", "--model", model, "--dump", filepath.Join(model, "params"), "--overwrite"},
+		{"eval", "--model", model, "--dump", filepath.Join(filepath.Dir(link), rel), "--overwrite"},
+	} {
+		r := e2eRun(t, args...)
+		e2eExpect(t, r, 2, args...)
+		if _, err := graph.LoadModel(model); err != nil {
+			t.Fatalf("%v: model damaged: %v", args, err)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"math"
 	"os"
 	"path/filepath"
@@ -24,42 +23,58 @@ func outDir(c *cli.Context, flag string) (string, error) {
 }
 
 // checkOut refuses an existing output directory unless --overwrite is set,
-// and refuses outright an output that is, or contains, an input: the model
-// directory or the data directory (replacing it would delete the input).
+// and refuses outright an existing output that holds an input — the model's
+// files or the MNIST files — since replacing it would delete the input.
 func checkOut(c *cli.Context, dir, flag string) error {
 	if dir == "" {
 		return nil
 	}
-	inputs := map[string]string{"--model": c.String("model"), "the MNIST directory": c.String("data-dir")}
-	if inputs["the MNIST directory"] == "" {
-		inputs["the MNIST directory"] = cmp.Or(os.Getenv(datasets.MNISTEnv), datasets.MNISTDefaultDir)
+	out, err := os.Stat(filepath.Clean(dir)) // the path report.NewAtomicDir replaces
+	if err != nil {
+		return nil // nothing there to replace
 	}
-	for name, src := range inputs {
-		if src != "" && within(src, dir) {
-			return usagef(c, "%s %s would replace %s %s", flag, dir, name, src)
+	for name, file := range inputFiles(c) {
+		if holds(out, file) {
+			return usagef(c, "%s %s would replace %s", flag, dir, name)
 		}
 	}
-	if _, err := os.Stat(dir); err == nil && !c.Bool("overwrite") {
+	if !c.Bool("overwrite") {
 		return usagef(c, "%s %s already exists (use --overwrite to replace it)", flag, dir)
 	}
 	return nil
 }
 
-// within reports whether path is dir or lies inside it (after resolving both
-// to absolute paths, and symbolic links where they exist).
-func within(path, dir string) bool {
-	abs := func(p string) string {
-		if r, err := filepath.EvalSymlinks(p); err == nil {
-			p = r
-		}
-		a, err := filepath.Abs(p)
-		if err != nil {
-			return filepath.Clean(p)
-		}
-		return a
+// inputFiles lists a file of each input a command reads, by description.
+func inputFiles(c *cli.Context) map[string]string {
+	in := map[string]string{}
+	if m := c.String("model"); m != "" {
+		in["--model "+m] = filepath.Join(m, "model.json")
+		in["the parameters of --model "+m] = filepath.Join(m, "params", "dense0_W.npy")
 	}
-	rel, err := filepath.Rel(abs(dir), abs(path))
-	return err == nil && (rel == "." || filepath.IsLocal(rel))
+	if d, err := datasets.FindMNIST(c.String("data-dir")); err == nil {
+		in["the MNIST directory "+d] = filepath.Join(d, datasets.MNISTTrainImages+".gz")
+	}
+	return in
+}
+
+// holds reports whether the directory dir is file or one of its ancestors,
+// compared as files (so links, "..", and case-folding file systems cannot
+// hide it).
+func holds(dir os.FileInfo, file string) bool {
+	p, err := filepath.Abs(file)
+	if err != nil {
+		return false
+	}
+	for {
+		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, dir) {
+			return true
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return false
+		}
+		p = parent
+	}
 }
 
 // writeDir writes a results directory atomically: write fills it, and it
