@@ -37,7 +37,8 @@ type HessianSettings struct {
 // NegativeSummary is the "negative" object of hessian.json: eigenvalues below
 // −ZeroTol count as negative, above ZeroTol as positive; those within ±ZeroTol
 // are numerically zero (rounding of the exact method, or within the Lanczos
-// residual tolerance) and are in neither count.
+// residual tolerance) and are in neither count. A Lanczos value within its own
+// residual of 0 is in neither count either.
 type NegativeSummary struct {
 	Count         int     `json:"count"`
 	Mass          float64 `json:"mass"`
@@ -82,6 +83,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 	r := &HessianResult{Method: s.Method, Samples: samples, Params: op.Dim(),
 		Top: []float64{}, Bottom: []float64{}, TopResiduals: []float64{}, BottomResiduals: []float64{}}
 	var spectrum []float64 // what outliers and signs are counted on
+	var resid []float64    // residual of each spectrum value (nil: exact)
 	var zeroTol float64    // |λ| below this is numerically zero
 	switch s.Method {
 	case MethodExact:
@@ -154,7 +156,9 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		r.HVPs += lr.Products
 		// Top and Bottom are the ends of the same Dim Ritz values: when they
 		// overlap, count each Ritz value once.
-		spectrum = append(slices.Clone(lr.Top), lr.Bottom[:max(0, min(len(lr.Bottom), lr.Dim-len(lr.Top)))]...)
+		nb := max(0, min(len(lr.Bottom), lr.Dim-len(lr.Top)))
+		spectrum = append(slices.Clone(lr.Top), lr.Bottom[:nb]...)
+		resid = append(slices.Clone(lr.TopResiduals), lr.BottomResiduals[:nb]...)
 		zeroTol = ls.Tol * lr.Scale
 		if ls.Tol == 0 {
 			zeroTol = measures.DefaultLanczosTol * lr.Scale
@@ -182,9 +186,16 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		} else {
 			r.OutliersNote = "not determined: no gap inside the top list; raise --top until it reaches the bulk, or use --method exact"
 		}
+		// A value counts as signed only when it is farther from 0 than both
+		// the numerical zero and its own residual (an unconverged Ritz value
+		// may be off by its residual).
 		var nonzero []float64
-		for _, v := range spectrum {
-			if math.Abs(v) > zeroTol {
+		for i, v := range spectrum {
+			tol := zeroTol
+			if resid != nil {
+				tol = max(tol, resid[i])
+			}
+			if math.Abs(v) > tol {
 				nonzero = append(nonzero, v)
 			}
 		}
@@ -279,13 +290,21 @@ func WriteHessian(ad *report.AtomicDir, r *HessianResult) error {
 	return nil
 }
 
-// lanczosOutliers applies the outlier rule to a top list alone, allowing only
-// gaps with at least one computed eigenvalue after them.
+// lanczosOutliers applies the outlier rule (measures.Outliers) to a top list
+// alone. The count is settled only when the largest gap inside the list is at
+// least as large as any gap the unseen rest of the spectrum could hold: that
+// is at most max(top[last], f)/f with the rule's bulk floor f. Otherwise it
+// returns 0 (not determined).
 func lanczosOutliers(top []float64) (int, float64) {
-	if len(top) < 2 {
+	if len(top) < 2 || !(top[0] > 0) {
 		return 0, 0
 	}
-	return measures.Outliers(top, &measures.OutlierSettings{Max: len(top) - 1})
+	k, ratio := measures.Outliers(top, &measures.OutlierSettings{Max: len(top) - 1})
+	f := measures.DefaultOutlierFloor * top[0]
+	if ratio < max(top[len(top)-1], f)/f {
+		return 0, 0
+	}
+	return k, ratio
 }
 
 // HessianSummary is a short human-readable account of r.

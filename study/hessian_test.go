@@ -48,3 +48,32 @@ func TestHessianOutliersOnlyWhenTheListReachesTheBulk(t *testing.T) {
 		t.Errorf("exact: outliers %v, want 3", r.Outliers)
 	}
 }
+
+// Decaying outliers: a large ratio between two of them inside a short top
+// list must not be taken for the gap to the bulk.
+func TestHessianOutliersDecaying(t *testing.T) {
+	vals := []float64{100, 30, 20, 15, 12, 10, 8, 6, 5}
+	for i := 0; i < 80; i++ {
+		vals = append(vals, 0.05*float64(i%9+1)/9)
+	}
+	op := diag(vals...)
+	ex, err := Hessian(op, 1, HessianSettings{Method: MethodExact})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Outliers == nil || *ex.Outliers != 9 {
+		t.Fatalf("exact: outliers %v, want 9", ex.Outliers)
+	}
+	for top := 2; top <= 12; top++ {
+		r, err := Hessian(op, 1, HessianSettings{Method: MethodLanczos, Top: top, Tol: 1e-10, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Outliers != nil && *r.Outliers != 9 {
+			t.Errorf("top %d: %d outliers reported, the spectrum has 9", top, *r.Outliers)
+		}
+		if top >= 11 && r.Outliers == nil {
+			t.Errorf("top %d reaches the bulk, yet outliers not determined (%q)", top, r.OutliersNote)
+		}
+	}
+}

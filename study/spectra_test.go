@@ -606,9 +606,17 @@ func checkHessianJSON(t *testing.T, path string, r *study.HessianResult, present
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	always := []string{"method", "samples", "params", "top", "bottom", "hvps", "seconds", "outliers", "negative"}
+	always := []string{"method", "samples", "params", "top", "bottom", "top_residuals", "bottom_residuals", "hvps", "seconds", "negative"}
 	if r.Trace != nil {
 		always = append(always, "trace")
+	}
+	// Either the outlier count or the note saying why it is not determined.
+	if r.Outliers != nil {
+		always = append(always, "outliers")
+		absent = append(absent, "outliers_note")
+	} else {
+		always = append(always, "outliers_note")
+		absent = append(absent, "outliers")
 	}
 	for _, k := range append(always, present...) {
 		if _, ok := m[k]; !ok {
