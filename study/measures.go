@@ -1,6 +1,7 @@
 package study
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"time"
@@ -23,8 +24,8 @@ type MeasureSettings struct {
 	// FlatnessEps is the loss increase that bounds the ε-flatness region
 	// (0: measures.DefaultFlatnessEps).
 	FlatnessEps float64
-	// FlatnessDirections random directions (0: measures default), plus the top
-	// Hessian eigenvector.
+	// FlatnessDirections random directions (0: measures default) for the
+	// geometric-mean radius; the top Hessian eigenvector is measured apart.
 	FlatnessDirections int
 	// TraceProbes is the number of Rademacher probes of the trace estimates.
 	TraceProbes int
@@ -182,17 +183,23 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	}
 
 	say("ε-flatness")
-	fs := &measures.FlatnessSettings{Eps: s.FlatnessEps, Directions: s.FlatnessDirections, Seed: s.Seed, Extra: [][]float64{lr.TopVectors[0]}}
-	fr, err := measures.Flatness(o, theta, fs)
+	// Random directions for the geometric mean and the log-volume proxy; the
+	// top eigenvector (the sharpest direction) separately.
+	dirs := s.FlatnessDirections
+	if dirs <= 0 {
+		dirs = measures.DefaultFlatnessDirections
+	}
+	fr, err := measures.Flatness(o, theta, &measures.FlatnessSettings{Eps: s.FlatnessEps, Directions: dirs, Seed: s.Seed})
 	if err != nil {
 		return nil, err
 	}
-	m.FlatnessEps = fs.Eps
-	if m.FlatnessEps == 0 {
-		m.FlatnessEps = measures.DefaultFlatnessEps
+	ft, err := measures.Flatness(o, theta, &measures.FlatnessSettings{Eps: s.FlatnessEps, Extra: [][]float64{lr.TopVectors[0]}})
+	if err != nil {
+		return nil, err
 	}
+	m.FlatnessEps = cmp.Or(s.FlatnessEps, measures.DefaultFlatnessEps)
 	m.FlatnessGeoMean, m.FlatnessLogVolume = fr.GeoMean, fr.LogVolume
-	m.FlatnessTopRadius = fr.Radii[0] // Extra directions come first
+	m.FlatnessTopRadius = ft.Radii[0]
 
 	say("adaptive sharpness (ASAM)")
 	as := measures.DefaultASAMSettings()

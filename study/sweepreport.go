@@ -9,6 +9,10 @@ import (
 	"github.com/minima-project/minima/report"
 )
 
+// EquivalenceTol is the largest relative change of the outputs under which a
+// reparametrisation counts as keeping the function (rounding is ~1e-15).
+const EquivalenceTol = 1e-9
+
 // SweepTable is the sweep as a table: α, loss, accuracies, the equivalence
 // check and every measure.
 func SweepTable(rows []SweepRow) *report.Table {
@@ -153,7 +157,11 @@ func SweepMarkdown(info SweepInfo, rows []SweepRow) string {
 	for _, r := range rows {
 		worst = max(worst, r.Equivalence)
 	}
-	fmt.Fprintf(&b, "Every row is the same function: the largest change of any output, relative to the largest output, is %.2g (column `equivalence`). ", worst)
+	if worst <= EquivalenceTol {
+		fmt.Fprintf(&b, "Every row is the same function: the largest change of any output, relative to the largest output, is %.2g (column `equivalence`). ", worst)
+	} else {
+		fmt.Fprintf(&b, "**Warning: the reparametrisation did not keep the function**: outputs changed by up to %.2g relative (column `equivalence`), so the rows are not comparable. ", worst)
+	}
 	var moved, flat []string
 	for _, row := range SpreadTable(rows).Rows {
 		name := fmt.Sprint(row[0])
@@ -188,7 +196,7 @@ func SweepMarkdown(info SweepInfo, rows []SweepRow) string {
   (Hutchinson). They scale like α⁻² on the scaled layer: a minimum can be made as sharp or as
   flat as you like.
 - eps_sharpness: Keskar et al.'s metric (percent), full space and random subspace.
-- flatness_radius: geometric mean of the distances at which the loss first rises by ε along
+- flatness_radius_geomean: geometric mean of the distances at which the loss first rises by ε along
   random directions (Hochreiter & Schmidhuber's ε-flatness, a proxy for the flat region's size).
 - asam (η = 0), fisher_rao, normalized_trace, relative_flatness: scale-invariant measures.
   asam_eta uses η = 0.01 and is only approximately invariant. normalized_trace and

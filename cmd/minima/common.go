@@ -33,9 +33,9 @@ func checkOut(c *cli.Context, dir, flag string) error {
 	if err != nil {
 		return nil // nothing there to replace
 	}
-	for name, file := range inputFiles(c) {
-		if holds(out, file) {
-			return usagef(c, "%s %s would replace %s", flag, dir, name)
+	for _, in := range inputFiles(c) {
+		if holds(out, in.file) {
+			return usagef(c, "%s %s would replace %s", flag, dir, in.name)
 		}
 	}
 	if !c.Bool("overwrite") {
@@ -44,15 +44,18 @@ func checkOut(c *cli.Context, dir, flag string) error {
 	return nil
 }
 
-// inputFiles lists a file of each input a command reads, by description.
-func inputFiles(c *cli.Context) map[string]string {
-	in := map[string]string{}
+// input is a file of an input a command reads, with its description.
+type input struct{ name, file string }
+
+// inputFiles lists a file of each input a command reads.
+func inputFiles(c *cli.Context) []input {
+	var in []input
 	if m := c.String("model"); m != "" {
-		in["--model "+m] = filepath.Join(m, "model.json")
-		in["the parameters of --model "+m] = filepath.Join(m, "params", "dense0_W.npy")
+		in = append(in, input{"--model " + m, filepath.Join(m, "model.json")},
+			input{"the parameters of --model " + m, filepath.Join(m, "params", "dense0_W.npy")})
 	}
 	if d, err := datasets.FindMNIST(c.String("data-dir")); err == nil {
-		in["the MNIST directory "+d] = filepath.Join(d, datasets.MNISTTrainImages+".gz")
+		in = append(in, input{"the MNIST directory " + d, filepath.Join(d, datasets.MNISTTrainImages+".gz")})
 	}
 	return in
 }
