@@ -291,8 +291,6 @@ func (d *AtomicDir) Abort() {
 	donePending(d.tmp)
 }
 
-// removeAll is os.RemoveAll, for RemovePending.
-func removeAll(p string) { _ = os.RemoveAll(p) }
 
 // asideName returns an unused sibling name for moving path out of the way.
 func asideName(path string) (string, error) {

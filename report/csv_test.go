@@ -14,7 +14,7 @@ import (
 
 func TestWriteCSVRoundTrip(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "t.csv")
-	floats := []float64{0.1, 1.0 / 3, 1e-300, -2.5e300, 5e-324, math.MaxFloat64, 0, -0.0, 123456789.123456789}
+	floats := []float64{0.1, 1.0 / 3, 1e-300, -2.5e300, 5e-324, math.MaxFloat64, 0, math.Copysign(0, -1), 123456789.123456789}
 	tab := &Table{Columns: []string{"i", "x", "name"}}
 	for i, f := range floats {
 		tab.AddRow(i, f, "row, \"quoted\"")

@@ -43,7 +43,7 @@ func seq(n int) []float64 {
 
 func TestNpyFloat64RoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), -0.0, math.SmallestNonzeroFloat64, math.MaxFloat64}
+	special := []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Copysign(0, -1), math.SmallestNonzeroFloat64, math.MaxFloat64}
 	cases := []struct {
 		name  string
 		data  []float64
