@@ -291,7 +291,6 @@ func (d *AtomicDir) Abort() {
 	donePending(d.tmp)
 }
 
-
 // asideName returns an unused sibling name for moving path out of the way.
 func asideName(path string) (string, error) {
 	parent, base := filepath.Split(path)
