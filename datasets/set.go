@@ -8,16 +8,24 @@ import (
 // Set is a labelled sample set: N samples of D features, row-major.
 //
 // Sample i occupies X[i*D : (i+1)*D] and has label Y[i] in [0, Classes).
+//
+// Index, when non-nil, says where each sample came from: Index[i] is the
+// position of sample i in the data it was first drawn from (for MNIST, the
+// image's position in its original file). A nil Index means the set is that
+// data itself, sample i at position i. LoadMNIST, Source.Load and
+// Source.Samples fill it; Subset, Rows and Clone carry it along.
 type Set struct {
 	X       []float64
 	Y       []int
 	N       int
 	D       int
 	Classes int
+	Index   []int
 }
 
 // Validate reports the first inconsistency in s: negative N, D < 1,
-// Classes < 1, len(X) != N*D, len(Y) != N, a label outside [0, Classes) or a
+// Classes < 1, len(X) != N*D, len(Y) != N, a non-nil Index of a length other
+// than N or with a negative entry, a label outside [0, Classes) or a
 // non-finite feature value. A nil *Set is invalid.
 func (s *Set) Validate() error {
 	if s == nil {
@@ -34,6 +42,13 @@ func (s *Set) Validate() error {
 		return fmt.Errorf("datasets: set has len(X)=%d, want N*D=%d*%d=%d", len(s.X), s.N, s.D, s.N*s.D)
 	case len(s.Y) != s.N:
 		return fmt.Errorf("datasets: set has len(Y)=%d, want N=%d", len(s.Y), s.N)
+	case s.Index != nil && len(s.Index) != s.N:
+		return fmt.Errorf("datasets: set has len(Index)=%d, want N=%d", len(s.Index), s.N)
+	}
+	for i, j := range s.Index {
+		if j < 0 {
+			return fmt.Errorf("datasets: set Index[%d]=%d is negative", i, j)
+		}
 	}
 	for i, y := range s.Y {
 		if y < 0 || y >= s.Classes {
@@ -72,12 +87,36 @@ func (s *Set) Rows(i, j int) *Set {
 		N:       j - i,
 		D:       s.D,
 		Classes: s.Classes,
+		Index:   s.indexRange(i, j),
 	}
+}
+
+// origin returns the position of sample i in the data s was drawn from.
+func (s *Set) origin(i int) int {
+	if s.Index == nil {
+		return i
+	}
+	return s.Index[i]
+}
+
+// indexRange returns the origins of samples [i, j): a capacity-limited view
+// of s.Index, or a new slice i, …, j−1 when s.Index is nil.
+func (s *Set) indexRange(i, j int) []int {
+	if s.Index != nil {
+		return s.Index[i:j:j]
+	}
+	out := make([]int, j-i)
+	for k := range out {
+		out[k] = i + k
+	}
+	return out
 }
 
 // Subset returns a new Set holding copies of the samples at the given
 // indices, in the order given (duplicates are copied as often as they
-// appear). It shares no memory with s. It panics if an index is out of range.
+// appear). It shares no memory with s. Its Index gives each sample's origin:
+// s.Index[idx[k]], or idx[k] when s.Index is nil. It panics if an index is
+// out of range.
 func (s *Set) Subset(idx []int) *Set {
 	out := &Set{
 		X:       make([]float64, len(idx)*s.D),
@@ -85,6 +124,7 @@ func (s *Set) Subset(idx []int) *Set {
 		N:       len(idx),
 		D:       s.D,
 		Classes: s.Classes,
+		Index:   make([]int, len(idx)),
 	}
 	for k, i := range idx {
 		if i < 0 || i >= s.N {
@@ -92,19 +132,24 @@ func (s *Set) Subset(idx []int) *Set {
 		}
 		copy(out.X[k*s.D:(k+1)*s.D], s.X[i*s.D:(i+1)*s.D])
 		out.Y[k] = s.Y[i]
+		out.Index[k] = s.origin(i)
 	}
 	return out
 }
 
-// Clone returns a deep copy of s.
+// Clone returns a deep copy of s (a nil Index stays nil).
 func (s *Set) Clone() *Set {
-	return &Set{
+	c := &Set{
 		X:       append([]float64(nil), s.X...),
 		Y:       append([]int(nil), s.Y...),
 		N:       s.N,
 		D:       s.D,
 		Classes: s.Classes,
 	}
+	if s.Index != nil {
+		c.Index = append([]int(nil), s.Index...)
+	}
+	return c
 }
 
 // ClassCounts returns the number of samples of each class; it has length

@@ -57,7 +57,7 @@ func TestSetValidate(t *testing.T) {
 func TestSetRowsSharesMemory(t *testing.T) {
 	s := tinySet()
 	v := s.Rows(1, 3)
-	want := &Set{X: []float64{10, 11, 20, 21}, Y: []int{1, 2}, N: 2, D: 2, Classes: 3}
+	want := &Set{X: []float64{10, 11, 20, 21}, Y: []int{1, 2}, N: 2, D: 2, Classes: 3, Index: []int{1, 2}}
 	if !reflect.DeepEqual(v, want) {
 		t.Fatalf("Rows(1,3) = %+v, want %+v", v, want)
 	}
@@ -89,7 +89,7 @@ func TestSetRowsSharesMemory(t *testing.T) {
 func TestSetSubsetCopies(t *testing.T) {
 	s := tinySet()
 	sub := s.Subset([]int{3, 0, 3})
-	want := &Set{X: []float64{30, 31, 0, 1, 30, 31}, Y: []int{1, 0, 1}, N: 3, D: 2, Classes: 3}
+	want := &Set{X: []float64{30, 31, 0, 1, 30, 31}, Y: []int{1, 0, 1}, N: 3, D: 2, Classes: 3, Index: []int{3, 0, 3}}
 	if !reflect.DeepEqual(sub, want) {
 		t.Fatalf("Subset = %+v, want %+v", sub, want)
 	}
@@ -103,6 +103,37 @@ func TestSetSubsetCopies(t *testing.T) {
 		t.Error("Clone is not an independent deep copy")
 	}
 	mustPanic(t, "Subset([4])", func() { s.Subset([]int{4}) })
+}
+
+func TestSetIndexComposes(t *testing.T) {
+	s := tinySet()
+	sub := s.Subset([]int{3, 1, 2}) // origins 3, 1, 2
+	if got := sub.Subset([]int{2, 0}).Index; !reflect.DeepEqual(got, []int{2, 3}) {
+		t.Errorf("Subset of a Subset: Index %v, want [2 3]", got)
+	}
+	if got := sub.Rows(1, 3).Index; !reflect.DeepEqual(got, []int{1, 2}) {
+		t.Errorf("Rows(1,3) of a Subset: Index %v, want [1 2]", got)
+	}
+	c := sub.Clone()
+	c.Index[0] = 9
+	if sub.Index[0] != 3 {
+		t.Error("Clone shares Index with the set")
+	}
+	if s.Clone().Index != nil {
+		t.Error("Clone of a set without Index gained one")
+	}
+}
+
+func TestSetValidateIndex(t *testing.T) {
+	s := tinySet()
+	s.Index = []int{0, 1}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "len(Index)=2, want N=4") {
+		t.Errorf("short Index: got %v", err)
+	}
+	s.Index = []int{0, 1, -2, 3}
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "Index[2]=-2") {
+		t.Errorf("negative Index: got %v", err)
+	}
 }
 
 func TestClassCountsAndOneHot(t *testing.T) {
