@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"fmt"
 	"math"
 	"math/rand"
 )
@@ -20,9 +19,17 @@ const (
 	DefaultClusterSeparation = 5.0
 )
 
-// maxClusterValues bounds Classes·(PerClass+TestPerClass)·Dim, the number of
-// float64 values Clusters allocates (2^28 values = 2 GiB).
-const maxClusterValues = 1 << 28
+// Bounds on a ClusterConfig, so that a configuration read from an untrusted
+// model.json cannot ask for an absurd allocation. Validate also checks that
+// the data fit in memory.
+const (
+	MaxClusterClasses  = 1 << 10 // Classes
+	MaxClusterDim      = 1 << 16 // Dim
+	MaxClusterPerClass = 1 << 20 // PerClass and TestPerClass, each
+	MaxClusterScale    = 1e100   // Spread and Separation: features stay finite
+	maxClusterValues   = 1 << 28 // Classes·(PerClass+TestPerClass)·Dim (2 GiB of float64)
+	clusterFieldPrefix = "data.clusters."
+)
 
 // ClusterConfig describes a synthetic data set of Gaussian clusters, as used
 // by Sagun et al. (2018), "Empirical Analysis of the Hessian of
@@ -61,30 +68,52 @@ func (c ClusterConfig) WithDefaults() ClusterConfig {
 	return c
 }
 
-// Validate reports the first invalid field of c (after defaults).
+// Validate reports the first invalid field of c (after defaults) as a
+// *FieldError naming the field as in model.json ("data.clusters.per_class").
+// Every size is bounded (see MaxClusterClasses and the others) and the
+// bytes the sets will take are checked against the available memory before
+// anything is allocated.
 func (c ClusterConfig) Validate() error {
 	c = c.WithDefaults()
-	switch {
-	case c.Classes < 2:
-		return fmt.Errorf("datasets: cluster config: Classes=%d, want >= 2", c.Classes)
-	case c.Dim < 1:
-		return fmt.Errorf("datasets: cluster config: Dim=%d, want >= 1", c.Dim)
-	case c.PerClass < 1:
-		return fmt.Errorf("datasets: cluster config: PerClass=%d, want >= 1", c.PerClass)
-	case c.TestPerClass < 0:
-		return fmt.Errorf("datasets: cluster config: TestPerClass=%d, want >= 0", c.TestPerClass)
-	case !(c.Spread > 0) || math.IsInf(c.Spread, 0):
-		return fmt.Errorf("datasets: cluster config: Spread=%v, want finite > 0 (0 means default %v)", c.Spread, DefaultClusterSpread)
-	case !(c.Separation > 0) || math.IsInf(c.Separation, 0):
-		return fmt.Errorf("datasets: cluster config: Separation=%v, want finite > 0 (0 means default %v)", c.Separation, DefaultClusterSeparation)
+	sizes := []struct {
+		name      string
+		v, lo, hi int
+	}{
+		{"classes", c.Classes, 2, MaxClusterClasses},
+		{"dim", c.Dim, 1, MaxClusterDim},
+		{"per_class", c.PerClass, 1, MaxClusterPerClass},
+		{"test_per_class", c.TestPerClass, 0, MaxClusterPerClass},
 	}
-	// Overflow-safe size check, in float64.
-	values := float64(c.Classes) * (float64(c.PerClass) + float64(c.TestPerClass)) * float64(c.Dim)
-	if values > maxClusterValues {
-		return fmt.Errorf("datasets: cluster config: %d classes × (%d+%d) samples × %d dims = %.0f values, above the limit %d",
-			c.Classes, c.PerClass, c.TestPerClass, c.Dim, values, maxClusterValues)
+	for _, f := range sizes {
+		if f.v < f.lo || f.v > f.hi {
+			return fieldErrorf(clusterFieldPrefix+f.name, "= %d, want %d to %d", f.v, f.lo, f.hi)
+		}
 	}
-	return nil
+	scales := []struct {
+		name     string
+		v, deflt float64
+	}{
+		{"spread", c.Spread, DefaultClusterSpread},
+		{"separation", c.Separation, DefaultClusterSeparation},
+	}
+	for _, f := range scales {
+		if !(f.v > 0 && f.v <= MaxClusterScale) {
+			return fieldErrorf(clusterFieldPrefix+f.name, "= %v, want > 0 and ≤ %g (0 means the default %v)", f.v, MaxClusterScale, f.deflt)
+		}
+	}
+	// Sizes are now small enough for exact float64 products.
+	classes, dim := float64(c.Classes), float64(c.Dim)
+	perClass, testPerClass := float64(c.PerClass), float64(c.TestPerClass)
+	if values := classes * (perClass + testPerClass) * dim; values > maxClusterValues {
+		fits := math.Floor(maxClusterValues/(classes*dim)) - testPerClass
+		return fieldErrorf(clusterFieldPrefix+"per_class", "= %d: %d classes × (%d+%d) samples × %d dims = %.0f values, above the limit %d (per_class ≤ %.0f fits)",
+			c.PerClass, c.Classes, c.PerClass, c.TestPerClass, c.Dim, values, maxClusterValues, fits)
+	}
+	// A sample costs Dim float64 features and an int label.
+	sample := 8*dim + 8
+	need := classes*(perClass+testPerClass)*sample + 8*classes*dim // + centres
+	fixed := classes*testPerClass*sample + 8*classes*dim
+	return fitMemory(clusterFieldPrefix+"per_class", c.PerClass, need, fixed, classes*sample)
 }
 
 // Clusters generates a training and a test set of Classes Gaussian clusters

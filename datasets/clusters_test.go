@@ -2,6 +2,7 @@ package datasets
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"reflect"
 	"strings"
@@ -149,24 +150,55 @@ func TestClustersGeometry(t *testing.T) {
 func TestClustersConfigErrors(t *testing.T) {
 	base := ClusterConfig{Classes: 3, Dim: 2, PerClass: 5, TestPerClass: 1}
 	cases := []struct {
+		name   string
 		mutate func(c *ClusterConfig)
 		phrase string
 	}{
-		{func(c *ClusterConfig) { c.Classes = 1 }, "Classes=1, want >= 2"},
-		{func(c *ClusterConfig) { c.Dim = 0 }, "Dim=0, want >= 1"},
-		{func(c *ClusterConfig) { c.PerClass = 0 }, "PerClass=0, want >= 1"},
-		{func(c *ClusterConfig) { c.TestPerClass = -1 }, "TestPerClass=-1"},
-		{func(c *ClusterConfig) { c.Spread = -1 }, "Spread=-1"},
-		{func(c *ClusterConfig) { c.Spread = math.NaN() }, "Spread=NaN"},
-		{func(c *ClusterConfig) { c.Separation = math.Inf(1) }, "Separation=+Inf"},
-		{func(c *ClusterConfig) { c.Dim, c.PerClass = 1<<20, 1<<20 }, "above the limit"},
+		{"classes-low", func(c *ClusterConfig) { c.Classes = 1 }, "data.clusters.classes = 1, want 2 to 1024"},
+		{"classes-high", func(c *ClusterConfig) { c.Classes = MaxClusterClasses + 1 }, "data.clusters.classes = 1025, want 2 to 1024"},
+		{"dim-low", func(c *ClusterConfig) { c.Dim = 0 }, "data.clusters.dim = 0, want 1 to 65536"},
+		{"dim-high", func(c *ClusterConfig) { c.Dim = MaxClusterDim + 1 }, "data.clusters.dim = 65537, want 1 to 65536"},
+		{"per-class-low", func(c *ClusterConfig) { c.PerClass = 0 }, "data.clusters.per_class = 0, want 1 to 1048576"},
+		{"per-class-high", func(c *ClusterConfig) { c.PerClass = 17895697 }, "data.clusters.per_class = 17895697, want 1 to 1048576"},
+		{"test-per-class-low", func(c *ClusterConfig) { c.TestPerClass = -1 }, "data.clusters.test_per_class = -1, want 0 to 1048576"},
+		{"test-per-class-high", func(c *ClusterConfig) { c.TestPerClass = MaxClusterPerClass + 1 }, "data.clusters.test_per_class = 1048577"},
+		{"spread-negative", func(c *ClusterConfig) { c.Spread = -1 }, "data.clusters.spread = -1, want > 0"},
+		{"spread-nan", func(c *ClusterConfig) { c.Spread = math.NaN() }, "data.clusters.spread = NaN"},
+		{"spread-huge", func(c *ClusterConfig) { c.Spread = 1e300 }, "data.clusters.spread = 1e+300, want > 0 and ≤ 1e+100"},
+		{"separation-inf", func(c *ClusterConfig) { c.Separation = math.Inf(1) }, "data.clusters.separation = +Inf"},
+		{"values", func(c *ClusterConfig) { c.Dim, c.PerClass = 1<<16, 1<<20 }, "above the limit 268435456 (per_class ≤ 1364 fits)"},
 	}
 	for _, tc := range cases {
-		c := base
-		tc.mutate(&c)
-		_, _, err := Clusters(c)
-		if err == nil || !strings.Contains(err.Error(), tc.phrase) || !strings.HasPrefix(err.Error(), "datasets: ") {
-			t.Errorf("%+v: got %v, want error containing %q", c, err, tc.phrase)
-		}
+		t.Run(tc.name, func(t *testing.T) {
+			c := base
+			tc.mutate(&c)
+			_, _, err := Clusters(c)
+			var fe *FieldError
+			if err == nil || !strings.Contains(err.Error(), tc.phrase) || !strings.HasPrefix(err.Error(), "datasets: ") || !errors.As(err, &fe) {
+				t.Errorf("%+v: got %v, want a *FieldError containing %q", c, err, tc.phrase)
+			}
+		})
+	}
+}
+
+// TestClustersConfigMemory: a configuration within the fixed bounds whose
+// data do not fit in half the available memory is refused before anything
+// is allocated, naming per_class and the largest value that fits.
+func TestClustersConfigMemory(t *testing.T) {
+	withMemory(t, 100<<20) // 100 MiB available: 50 MiB for the data
+	c := ClusterConfig{Classes: 10, Dim: 100, PerClass: 100000, TestPerClass: 0, Seed: 1}
+	// One sample costs 100·8+8 = 808 bytes; 10·808·per_class + 8000 ≤ 52428800.
+	err := c.Validate()
+	want := "datasets: data.clusters.per_class = 100000 needs 808.0 MB of memory for the data, more than half the 104.9 MB available: at most 6487 fits"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got  %v\nwant %s", err, want)
+	}
+	c.PerClass = 6487
+	if err := c.Validate(); err != nil {
+		t.Errorf("per_class 6487 should fit: %v", err)
+	}
+	c.PerClass = 6488
+	if err := c.Validate(); err == nil {
+		t.Error("per_class 6488 should not fit")
 	}
 }

@@ -22,27 +22,44 @@ import (
 // order, and the subset's rows follow that order (the original order of s).
 //
 // n must be in [1, s.N]; n == s.N returns a copy of the whole set with
-// indices 0..N-1. s must pass Validate.
+// indices 0..N-1. s must pass Validate. The subset's Index composes with
+// s.Index (see Set.Subset).
 func StratifiedSubset(s *Set, n int, seed int64) (*Set, []int, error) {
 	if err := s.Validate(); err != nil {
 		return nil, nil, fmt.Errorf("datasets: StratifiedSubset: %w", err)
 	}
-	if n <= 0 || n > s.N {
-		return nil, nil, fmt.Errorf("datasets: StratifiedSubset: n=%d out of range [1,%d]", n, s.N)
+	idx, err := StratifiedIndex(s.Y, s.Classes, n, seed)
+	if err != nil {
+		return nil, nil, err
 	}
-	if n == s.N {
-		idx := make([]int, s.N)
+	return s.Subset(idx), idx, nil
+}
+
+// StratifiedIndex returns the ascending indices into y that
+// StratifiedSubset picks from a set with labels y and the given number of
+// classes: the selection depends on the labels alone. n must be in
+// [1, len(y)] and every label in [0, classes).
+func StratifiedIndex(y []int, classes, n int, seed int64) ([]int, error) {
+	if n <= 0 || n > len(y) {
+		return nil, fmt.Errorf("datasets: StratifiedSubset: n=%d out of range [1,%d]", n, len(y))
+	}
+	if n == len(y) {
+		idx := make([]int, n)
 		for i := range idx {
 			idx[i] = i
 		}
-		return s.Subset(idx), idx, nil
+		return idx, nil
 	}
-
-	byClass := make([][]int, s.Classes)
-	for i, y := range s.Y {
-		byClass[y] = append(byClass[y], i)
+	byClass := make([][]int, classes)
+	counts := make([]int, classes)
+	for i, k := range y {
+		if k < 0 || k >= classes {
+			return nil, fmt.Errorf("datasets: StratifiedSubset: label y[%d]=%d out of range [0,%d)", i, k, classes)
+		}
+		byClass[k] = append(byClass[k], i)
+		counts[k]++
 	}
-	quota := stratifiedQuotas(s.ClassCounts(), n, s.N)
+	quota := stratifiedQuotas(counts, n, len(y))
 
 	rng := rand.New(rand.NewSource(seed))
 	idx := make([]int, 0, n)
@@ -55,7 +72,7 @@ func StratifiedSubset(s *Set, n int, seed int64) (*Set, []int, error) {
 		idx = append(idx, members[:q]...)
 	}
 	sort.Ints(idx)
-	return s.Subset(idx), idx, nil
+	return idx, nil
 }
 
 // stratifiedQuotas splits n places among classes of the given sizes (summing
