@@ -1,0 +1,150 @@
+package ops
+
+import (
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// convCases cover stride 1 and 2, padding 0 and 1, square and non-square
+// kernels and strides, with C > 1, O > 1 and B > 1.
+var convCases = []struct {
+	name string
+	g    Geom
+	o    int // output channels
+}{
+	{"k3s1p0", Geom{Batch: 2, C: 3, H: 5, W: 6, KH: 3, KW: 3, SH: 1, SW: 1}, 4},
+	{"k3s2p1", Geom{Batch: 2, C: 2, H: 7, W: 6, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1}, 3},
+	{"k2x3s2x1p1x0", Geom{Batch: 3, C: 2, H: 6, W: 7, KH: 2, KW: 3, SH: 2, SW: 1, PH: 1}, 2},
+}
+
+// poolCases cover non-overlapping, overlapping and non-square windows, and
+// sizes that leave pixels out (floor).
+var poolCases = []struct {
+	name string
+	g    Geom
+}{
+	{"k2s2", Geom{Batch: 2, C: 3, H: 6, W: 6, KH: 2, KW: 2, SH: 2, SW: 2}},
+	{"k3x2s1x2", Geom{Batch: 2, C: 2, H: 5, W: 7, KH: 3, KW: 2, SH: 1, SW: 2}},
+	{"k2s2odd", Geom{Batch: 1, C: 2, H: 5, W: 5, KH: 2, KW: 2, SH: 2, SW: 2}},
+}
+
+// TestConv2DMatchesReference: NCHWToNHWC → Conv2D → NHWCToNCHW equals the
+// naive NCHW cross-correlation to 1e-12.
+func TestConv2DMatchesReference(t *testing.T) {
+	for _, tc := range convCases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := tc.g
+			xv := randVec(g.Batch*g.C*g.H*g.W, 1, 1)
+			wv := randVec(tc.o*g.C*g.KH*g.KW, 1, 2)
+			eg := G.NewGraph()
+			x := bound(t, eg, tensor.Shape{g.Batch, g.C * g.H * g.W}, xv)
+			w := bound(t, eg, tensor.Shape{tc.o, g.C * g.KH * g.KW}, wv)
+			xn, err := NCHWToNHWC(x, g.Batch, g.C, g.H, g.W)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, err := Conv2D(xn, w, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			yc, err := NHWCToNCHW(y, g.Batch, tc.o, g.OutH(), g.OutW())
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkClose(t, "conv", run(t, yc)[0], refConv(xv, wv, g, tc.o), 1e-12)
+		})
+	}
+}
+
+// TestMaxPoolMatchesReference: NCHWToNHWC → MaxPool → NHWCToNCHW equals the
+// naive NCHW max-pooling exactly.
+func TestMaxPoolMatchesReference(t *testing.T) {
+	for _, tc := range poolCases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := tc.g
+			xv := randVec(g.Batch*g.C*g.H*g.W, 1, 3)
+			eg := G.NewGraph()
+			x := bound(t, eg, tensor.Shape{g.Batch, g.C * g.H * g.W}, xv)
+			xn, err := NCHWToNHWC(x, g.Batch, g.C, g.H, g.W)
+			if err != nil {
+				t.Fatal(err)
+			}
+			y, err := MaxPool(xn, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			yc, err := NHWCToNCHW(y, g.Batch, g.C, g.OutH(), g.OutW())
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := refMaxPool(xv, g)
+			checkClose(t, "maxpool", run(t, yc)[0], want, 0)
+		})
+	}
+}
+
+// TestNCHWToNHWCMatchesReference: the permutation puts x[b][c][h][w] at row
+// b·H·W + h·W + w, column c, exactly.
+func TestNCHWToNHWCMatchesReference(t *testing.T) {
+	b, c, h, w := 2, 3, 4, 5
+	xv := randVec(b*c*h*w, 1, 4)
+	eg := G.NewGraph()
+	x := bound(t, eg, tensor.Shape{b, c * h * w}, xv)
+	y, err := NCHWToNHWC(x, b, c, h, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := y.Shape(); s[0] != b*h*w || s[1] != c {
+		t.Fatalf("shape %v, want (%d, %d)", s, b*h*w, c)
+	}
+	checkClose(t, "NCHWToNHWC", run(t, y)[0], refToNHWC(xv, b, c, h, w), 0)
+}
+
+// TestNHWCToNCHWMatchesReference: NHWCToNCHW of the reference NHWC rows
+// gives back the NCHW-flat (flatten(1)) input exactly.
+func TestNHWCToNCHWMatchesReference(t *testing.T) {
+	b, c, h, w := 2, 3, 4, 5
+	xv := randVec(b*c*h*w, 1, 5)
+	eg := G.NewGraph()
+	x := bound(t, eg, tensor.Shape{b * h * w, c}, refToNHWC(xv, b, c, h, w))
+	y, err := NHWCToNCHW(x, b, c, h, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := y.Shape(); s[0] != b || s[1] != c*h*w {
+		t.Fatalf("shape %v, want (%d, %d)", s, b, c*h*w)
+	}
+	checkClose(t, "NHWCToNCHW", run(t, y)[0], xv, 0)
+}
+
+// TestCol2ImIsAdjointOfIm2Col: ⟨Im2Col(x), z⟩ = ⟨x, Col2Im(z)⟩ to 1e-12.
+func TestCol2ImIsAdjointOfIm2Col(t *testing.T) {
+	for _, tc := range convCases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := tc.g
+			xv := randVec(g.inRows()*g.C, 1, 6)
+			zv := randVec(g.outRows()*g.C*g.patch(), 1, 7)
+			eg := G.NewGraph()
+			x := bound(t, eg, tensor.Shape{g.inRows(), g.C}, xv)
+			z := bound(t, eg, tensor.Shape{g.outRows(), g.C * g.patch()}, zv)
+			cols, err := Im2Col(x, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := Col2Im(z, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := run(t, cols, back)
+			dot := func(a, b []float64) (s float64) {
+				for i := range a {
+					s += a[i] * b[i]
+				}
+				return s
+			}
+			checkClose(t, "⟨Im2Col(x), z⟩", []float64{dot(r[0], zv)}, []float64{dot(xv, r[1])}, 1e-12)
+		})
+	}
+}

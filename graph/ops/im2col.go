@@ -1,0 +1,171 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Im2Col returns the patch matrix of x: x is (B·H·W, C) in NHWC rows and the
+// result is (B·OH·OW, C·KH·KW), row b·OH·OW + oh·OW + ow holding the window
+// at output pixel (oh, ow) of sample b, column c·KH·KW + i·KW + j holding the
+// input at channel c, row oh·SH − PH + i, column ow·SW − PW + j, or 0 in the
+// padding. This column order matches a PyTorch weight (O, C, KH, KW) read
+// row-major as (O, C·KH·KW). Its derivative is Col2Im, and Col2Im's is Im2Col.
+func Im2Col(x *G.Node, g Geom) (*G.Node, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkNode(x, g.inRows(), g.C, "Im2Col input"); err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(im2colOp{g}, x)
+}
+
+// Col2Im is the adjoint of Im2Col: it takes a patch matrix (B·OH·OW, C·KH·KW)
+// and adds every entry back at the input position Im2Col read it from,
+// returning (B·H·W, C); entries read from the padding are dropped.
+func Col2Im(cols *G.Node, g Geom) (*G.Node, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkNode(cols, g.outRows(), g.C*g.patch(), "Col2Im input"); err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(col2imOp{g}, cols)
+}
+
+// im2colOp is Im2Col as a gorgonia op.
+type im2colOp struct{ g Geom }
+
+func (op im2colOp) Arity() int            { return 1 }
+func (op im2colOp) Type() hm.Type         { return matFnType(1) }
+func (op im2colOp) ReturnsPtr() bool      { return false }
+func (op im2colOp) CallsExtern() bool     { return false }
+func (op im2colOp) OverwritesInput() int  { return -1 }
+func (op im2colOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.im2col %v", op.g) }
+func (op im2colOp) Hashcode() uint32      { return hashOp(op) }
+func (op im2colOp) String() string        { return fmt.Sprintf("Im2Col{%v}", op.g) }
+func (op im2colOp) DiffWRT(int) []bool    { return []bool{true} }
+
+func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g := op.g
+	return inferShapes(op, in, []tensor.Shape{{g.inRows(), g.C}}, tensor.Shape{g.outRows(), g.C * g.patch()})
+}
+
+func (op im2colOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(col2imOp(op), grad)
+	return G.Nodes{d}, err
+}
+
+func (op im2colOp) Do(vs ...G.Value) (G.Value, error) {
+	g := op.g
+	d, err := inputs(op, vs, g.inRows()*g.C)
+	if err != nil {
+		return nil, err
+	}
+	t, cols := newMatrix(g.outRows(), g.C*g.patch())
+	im2col(g, d[0], cols)
+	return t, nil
+}
+
+// col2imOp is Col2Im as a gorgonia op.
+type col2imOp struct{ g Geom }
+
+func (op col2imOp) Arity() int            { return 1 }
+func (op col2imOp) Type() hm.Type         { return matFnType(1) }
+func (op col2imOp) ReturnsPtr() bool      { return false }
+func (op col2imOp) CallsExtern() bool     { return false }
+func (op col2imOp) OverwritesInput() int  { return -1 }
+func (op col2imOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.col2im %v", op.g) }
+func (op col2imOp) Hashcode() uint32      { return hashOp(op) }
+func (op col2imOp) String() string        { return fmt.Sprintf("Col2Im{%v}", op.g) }
+func (op col2imOp) DiffWRT(int) []bool    { return []bool{true} }
+
+func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g := op.g
+	return inferShapes(op, in, []tensor.Shape{{g.outRows(), g.C * g.patch()}}, tensor.Shape{g.inRows(), g.C})
+}
+
+func (op col2imOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(im2colOp(op), grad)
+	return G.Nodes{d}, err
+}
+
+func (op col2imOp) Do(vs ...G.Value) (G.Value, error) {
+	g := op.g
+	d, err := inputs(op, vs, g.outRows()*g.C*g.patch())
+	if err != nil {
+		return nil, err
+	}
+	t, x := newMatrix(g.inRows(), g.C)
+	col2im(g, d[0], x)
+	return t, nil
+}
+
+// im2col writes the patches of x (NHWC) into cols, which must be zero.
+func im2col(g Geom, x, cols []float64) {
+	oh, ow, kk := g.OutH(), g.OutW(), g.patch()
+	width := g.C * kk
+	r := 0
+	for b := 0; b < g.Batch; b++ {
+		for p := 0; p < oh; p++ {
+			for q := 0; q < ow; q++ {
+				row := cols[r*width : (r+1)*width]
+				r++
+				for i := 0; i < g.KH; i++ {
+					h := p*g.SH - g.PH + i
+					if h < 0 || h >= g.H {
+						continue
+					}
+					for j := 0; j < g.KW; j++ {
+						w := q*g.SW - g.PW + j
+						if w < 0 || w >= g.W {
+							continue
+						}
+						src := x[((b*g.H+h)*g.W+w)*g.C:][:g.C]
+						k := i*g.KW + j
+						for c, v := range src {
+							row[c*kk+k] = v
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2im adds every patch entry of cols back into x (NHWC).
+func col2im(g Geom, cols, x []float64) {
+	oh, ow, kk := g.OutH(), g.OutW(), g.patch()
+	width := g.C * kk
+	r := 0
+	for b := 0; b < g.Batch; b++ {
+		for p := 0; p < oh; p++ {
+			for q := 0; q < ow; q++ {
+				row := cols[r*width : (r+1)*width]
+				r++
+				for i := 0; i < g.KH; i++ {
+					h := p*g.SH - g.PH + i
+					if h < 0 || h >= g.H {
+						continue
+					}
+					for j := 0; j < g.KW; j++ {
+						w := q*g.SW - g.PW + j
+						if w < 0 || w >= g.W {
+							continue
+						}
+						dst := x[((b*g.H+h)*g.W+w)*g.C:][:g.C]
+						k := i*g.KW + j
+						for c := range dst {
+							dst[c] += row[c*kk+k]
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// MaxPool is PyTorch's max_pool2d without padding on NHWC activations: x is
+// (B·H·W, C) and the result (B·OH·OW, C) holds, per channel, the maximum of
+// each KH×KW window moved with stride SH, SW (PyTorch's MaxPool2d(k) has
+// stride k: set SH = KH, SW = KW). g.PH and g.PW must be 0.
+//
+// Ties are broken as PyTorch does: the derivative goes to the first maximum of
+// the window in row-major order (windows of zeros after a ReLU are common).
+// A NaN in a window is selected, as in PyTorch, so it propagates.
+//
+// The derivative of MaxPool is a scatter of the output gradient to each
+// window's argmax, whose derivative is the adjoint gather, whose derivative is
+// the scatter again; each recomputes the argmax from x, so the chain can be
+// differentiated any number of times.
+func MaxPool(x *G.Node, g Geom) (*G.Node, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	if g.PH != 0 || g.PW != 0 {
+		return nil, fmt.Errorf("ops: MaxPool padding %d×%d: must be 0", g.PH, g.PW)
+	}
+	if err := checkNode(x, g.inRows(), g.C, "MaxPool input"); err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(poolOp{g}, x)
+}
+
+// poolOp is MaxPool as a gorgonia op: x ↦ max over each window.
+type poolOp struct{ g Geom }
+
+func (op poolOp) Arity() int            { return 1 }
+func (op poolOp) Type() hm.Type         { return matFnType(1) }
+func (op poolOp) ReturnsPtr() bool      { return false }
+func (op poolOp) CallsExtern() bool     { return false }
+func (op poolOp) OverwritesInput() int  { return -1 }
+func (op poolOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.maxpool %v", op.g) }
+func (op poolOp) Hashcode() uint32      { return hashOp(op) }
+func (op poolOp) String() string        { return fmt.Sprintf("MaxPool{%v}", op.g) }
+func (op poolOp) DiffWRT(int) []bool    { return []bool{true} }
+
+func (op poolOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g := op.g
+	return inferShapes(op, in, []tensor.Shape{{g.inRows(), g.C}}, tensor.Shape{g.outRows(), g.C})
+}
+
+// SymDiff: ∂/∂x ⟨dy, pool(x)⟩ = scatter(x, dy).
+func (op poolOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(scatterOp(op), in[0], grad)
+	return G.Nodes{d}, err
+}
+
+func (op poolOp) Do(vs ...G.Value) (G.Value, error) {
+	g := op.g
+	d, err := inputs(op, vs, g.inRows()*g.C)
+	if err != nil {
+		return nil, err
+	}
+	t, y := newMatrix(g.outRows(), g.C)
+	arg := make([]int, g.C)
+	forWindows(g, d[0], arg, func(r int, arg []int) {
+		row := y[r*g.C : (r+1)*g.C]
+		for c, a := range arg {
+			row[c] = d[0][a]
+		}
+	})
+	return t, nil
+}
+
+// scatterOp is (x, dy) ↦ dx: x's shape, dy (pool's output shape) added at
+// each window's argmax of x, zero elsewhere. It is linear in dy and piecewise
+// constant in x, so it is differentiated with respect to dy only.
+type scatterOp struct{ g Geom }
+
+func (op scatterOp) Arity() int            { return 2 }
+func (op scatterOp) Type() hm.Type         { return matFnType(2) }
+func (op scatterOp) ReturnsPtr() bool      { return false }
+func (op scatterOp) CallsExtern() bool     { return false }
+func (op scatterOp) OverwritesInput() int  { return -1 }
+func (op scatterOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.maxpool.scatter %v", op.g) }
+func (op scatterOp) Hashcode() uint32      { return hashOp(op) }
+func (op scatterOp) String() string        { return fmt.Sprintf("MaxPoolScatter{%v}", op.g) }
+func (op scatterOp) DiffWRT(int) []bool    { return []bool{false, true} }
+
+func (op scatterOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g := op.g
+	return inferShapes(op, in, []tensor.Shape{{g.inRows(), g.C}, {g.outRows(), g.C}}, tensor.Shape{g.inRows(), g.C})
+}
+
+// SymDiff: ∂/∂dy ⟨z, scatter(x, dy)⟩ = gather(x, z); nothing for x.
+func (op scatterOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(gatherOp(op), in[0], grad)
+	return G.Nodes{nil, d}, err
+}
+
+func (op scatterOp) Do(vs ...G.Value) (G.Value, error) {
+	g := op.g
+	d, err := inputs(op, vs, g.inRows()*g.C, g.outRows()*g.C)
+	if err != nil {
+		return nil, err
+	}
+	dy := d[1]
+	t, dx := newMatrix(g.inRows(), g.C)
+	arg := make([]int, g.C)
+	forWindows(g, d[0], arg, func(r int, arg []int) {
+		row := dy[r*g.C : (r+1)*g.C]
+		for c, a := range arg {
+			dx[a] += row[c]
+		}
+	})
+	return t, nil
+}
+
+// gatherOp is (x, z) ↦ z read at each window's argmax of x: z has x's shape
+// and the result pool's output shape. It is scatter's adjoint in z.
+type gatherOp struct{ g Geom }
+
+func (op gatherOp) Arity() int            { return 2 }
+func (op gatherOp) Type() hm.Type         { return matFnType(2) }
+func (op gatherOp) ReturnsPtr() bool      { return false }
+func (op gatherOp) CallsExtern() bool     { return false }
+func (op gatherOp) OverwritesInput() int  { return -1 }
+func (op gatherOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "ops.maxpool.gather %v", op.g) }
+func (op gatherOp) Hashcode() uint32      { return hashOp(op) }
+func (op gatherOp) String() string        { return fmt.Sprintf("MaxPoolGather{%v}", op.g) }
+func (op gatherOp) DiffWRT(int) []bool    { return []bool{false, true} }
+
+func (op gatherOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	g := op.g
+	return inferShapes(op, in, []tensor.Shape{{g.inRows(), g.C}, {g.inRows(), g.C}}, tensor.Shape{g.outRows(), g.C})
+}
+
+// SymDiff: ∂/∂z ⟨dy, gather(x, z)⟩ = scatter(x, dy); nothing for x.
+func (op gatherOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	d, err := G.ApplyOp(scatterOp(op), in[0], grad)
+	return G.Nodes{nil, d}, err
+}
+
+func (op gatherOp) Do(vs ...G.Value) (G.Value, error) {
+	g := op.g
+	d, err := inputs(op, vs, g.inRows()*g.C, g.inRows()*g.C)
+	if err != nil {
+		return nil, err
+	}
+	z := d[1]
+	t, y := newMatrix(g.outRows(), g.C)
+	arg := make([]int, g.C)
+	forWindows(g, d[0], arg, func(r int, arg []int) {
+		row := y[r*g.C : (r+1)*g.C]
+		for c, a := range arg {
+			row[c] = z[a]
+		}
+	})
+	return t, nil
+}
+
+// forWindows calls f for every output row r of pooling x (NHWC, no padding)
+// with arg[c] the flat index into x of the first maximum, in row-major window
+// order, of channel c's window. arg is scratch of length g.C, reused.
+func forWindows(g Geom, x []float64, arg []int, f func(r int, arg []int)) {
+	oh, ow, C := g.OutH(), g.OutW(), g.C
+	r := 0
+	for b := 0; b < g.Batch; b++ {
+		for p := 0; p < oh; p++ {
+			for q := 0; q < ow; q++ {
+				first := ((b*g.H+p*g.SH)*g.W + q*g.SW) * C
+				for c := range arg {
+					arg[c] = first + c
+				}
+				for i := 0; i < g.KH; i++ {
+					for j := 0; j < g.KW; j++ {
+						if i == 0 && j == 0 {
+							continue
+						}
+						base := ((b*g.H+p*g.SH+i)*g.W + q*g.SW + j) * C
+						for c, v := range x[base : base+C] {
+							// Strictly greater keeps the first maximum;
+							// a NaN is taken, as PyTorch does.
+							if v > x[arg[c]] || v != v {
+								arg[c] = base + c
+							}
+						}
+					}
+				}
+				f(r, arg)
+				r++
+			}
+		}
+	}
+}
