@@ -18,9 +18,9 @@ import (
 // stride s), a flatten ('f') or a dense layer ('d', o outputs); relu applies
 // to 'c' and 'd'.
 type layer struct {
-	kind           byte
+	kind            byte
 	o, kh, kw, s, p int
-	relu           bool
+	relu            bool
 }
 
 // cnn is a network on batch samples of c×h×w in NCHW-flat rows, with
