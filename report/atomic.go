@@ -43,7 +43,7 @@ func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	var f *os.File
 	tmp, err := createPending(func() (string, error) {
 		var err error
-		if f, err = os.CreateTemp(dir, "."+base+".tmp-*"); err != nil {
+		if f, err = os.CreateTemp(dir, tempPattern(base)); err != nil {
 			return "", err
 		}
 		return f.Name(), nil
@@ -100,9 +100,18 @@ func syncDir(dir string) {
 type DirOption func(*AtomicDir)
 
 // AllowOverwrite lets Commit replace an existing directory at the final
-// path. Without it, Commit refuses to touch an existing final path.
+// path, if CheckOverwrite allows it (a directory minima wrote, holding no
+// input). Without it, Commit refuses to touch an existing final path.
 func AllowOverwrite() DirOption {
 	return func(d *AtomicDir) { d.overwrite = true }
+}
+
+// Protect names inputs of the run (files or directories) that Commit must
+// never replace, whatever their spelling: with AllowOverwrite, an existing
+// final directory that is or holds one of them is refused (see
+// CheckOverwrite).
+func Protect(inputs ...string) DirOption {
+	return func(d *AtomicDir) { d.inputs = append(d.inputs, inputs...) }
 }
 
 // AtomicDir builds a directory (for example a saved model with model.json
@@ -125,14 +134,18 @@ type AtomicDir struct {
 	final     string
 	tmp       string
 	overwrite bool
+	inputs    []string
 	committed bool
 	aborted   bool
 }
 
 // NewAtomicDir creates a temporary sibling directory of final, named
-// ".<base>.tmp-XXXX", in which the new contents are to be written. Missing
-// parent directories of final are created. final itself is not examined until
-// Commit.
+// ".<base>.tmp-<host>-<pid>-<random>", in which the new contents are to be
+// written. Missing parent directories of final are created; if the
+// directory is aborted (Abort, or RemovePending after an interrupt) rather
+// than committed, those it created are removed again (if still empty).
+// Temporary output that killed processes of this host left next to final is
+// removed (RemoveStaleTemps). final itself is not examined until Commit.
 func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 	final = filepath.Clean(final)
 	parent, base := filepath.Split(final)
@@ -142,16 +155,22 @@ func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 	if base == "" || base == "." || base == ".." || final == string(filepath.Separator) {
 		return nil, fmt.Errorf("report: atomic dir %q: invalid final path", final)
 	}
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
+	var tmp string
+	var err error
+	// Another process may remove a parent it created (its run failed) just
+	// after this one found it: try again a few times.
+	for range 3 {
+		if tmp, err = createPendingDir(parent, base); !errors.Is(err, fs.ErrNotExist) {
+			break
+		}
 	}
-	tmp, err := createPending(func() (string, error) { return os.MkdirTemp(parent, "."+base+".tmp-*") })
 	if err != nil {
 		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
 	}
+	RemoveStaleTemps(parent)
 	// MkdirTemp uses 0700; give the result ordinary directory permissions.
 	if err := os.Chmod(tmp, 0o755); err != nil {
-		os.RemoveAll(tmp)
+		abortPending(tmp)
 		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
 	}
 	d := &AtomicDir{final: final, tmp: tmp}
@@ -184,10 +203,11 @@ func (d *AtomicDir) Path(rel string) string {
 		return filepath.Join(d.final, rel)
 	}
 	p := filepath.Join(d.tmp, rel)
-	// Create directories below d.tmp only, never d.tmp itself: after an
-	// interrupt removed it, writes must fail rather than re-create it.
-	if _, err := os.Stat(d.tmp); err == nil && !d.aborted {
-		_ = os.MkdirAll(filepath.Dir(p), 0o755)
+	// Create directories below d.tmp only, never d.tmp itself, and only
+	// while it is pending: after Abort or an interrupt removed it, writes
+	// must fail rather than re-create it.
+	if dir := filepath.Dir(p); dir != d.tmp && !d.aborted {
+		mkdirInPending(d.tmp, dir)
 	}
 	return p
 }
@@ -198,6 +218,7 @@ var ErrExists = errors.New("destination already exists")
 
 // Commit moves the temporary directory to its final path.
 //
+// Commit first writes the marker file (MarkerFile) into the directory.
 // Before the move every regular file inside the temporary directory and
 // every directory is fsynced, so that the committed contents are durable
 // however they were written; afterwards the parent directory is fsynced
@@ -209,7 +230,10 @@ var ErrExists = errors.New("destination already exists")
 // If the final path exists:
 //   - without AllowOverwrite, Commit returns an error wrapping ErrExists and
 //     leaves both directories in place (the caller may Abort);
-//   - with AllowOverwrite, the final path must be a directory; it is first
+//   - with AllowOverwrite, the final path must be a directory that
+//     CheckOverwrite allows (written by minima, not the working directory
+//     or an ancestor of it, holding none of the inputs given with Protect),
+//     otherwise Commit returns its error and changes nothing; it is first
 //     renamed aside to ".<base>.old-XXXX", the new directory is renamed into
 //     place, and only then is the old one removed. If the second rename
 //     fails, the old directory is renamed back and an error is returned.
@@ -226,12 +250,18 @@ func (d *AtomicDir) Commit() error {
 	case d.aborted:
 		return fmt.Errorf("report: atomic dir %s: already aborted", d.final)
 	}
+	if err := writeMarker(d.tmp); err != nil {
+		if Interrupted() {
+			err = errInterrupted
+		}
+		return fmt.Errorf("report: atomic dir %s: %w", d.final, err)
+	}
 	if err := syncTree(d.tmp); err != nil {
 		return fmt.Errorf("report: atomic dir %s: sync: %w", d.final, err)
 	}
 	parent := filepath.Dir(d.final)
 
-	fi, err := os.Lstat(d.final)
+	_, err := os.Lstat(d.final)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if err := publishPending(d.tmp, func() ([]string, error) { return nil, os.Rename(d.tmp, d.final) }); err != nil {
@@ -243,9 +273,10 @@ func (d *AtomicDir) Commit() error {
 	case err != nil:
 		return fmt.Errorf("report: atomic dir %s: %w", d.final, err)
 	case !d.overwrite:
-		return fmt.Errorf("report: atomic dir %s: %w (use AllowOverwrite to replace it)", d.final, ErrExists)
-	case !fi.IsDir():
-		return fmt.Errorf("report: atomic dir %s: exists and is not a directory; refusing to replace it", d.final)
+		return fmt.Errorf("report: atomic dir %s: %w", d.final, ErrExists)
+	}
+	if err := CheckOverwrite(d.final, d.inputs...); err != nil {
+		return fmt.Errorf("report: atomic dir %s: not replaced: %w", d.final, err)
 	}
 
 	old, err := asideName(d.final)
@@ -287,8 +318,7 @@ func (d *AtomicDir) Abort() {
 		return
 	}
 	d.aborted = true
-	_ = os.RemoveAll(d.tmp)
-	donePending(d.tmp)
+	abortPending(d.tmp)
 }
 
 // asideName returns an unused sibling name for moving path out of the way.

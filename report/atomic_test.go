@@ -3,8 +3,10 @@ package report
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -132,60 +134,149 @@ func TestAtomicDirCommit(t *testing.T) {
 	}
 }
 
-func TestAtomicDirExisting(t *testing.T) {
-	parent := t.TempDir()
-	final := filepath.Join(parent, "res")
-	os.Mkdir(final, 0o755)
-	os.WriteFile(filepath.Join(final, "old.txt"), []byte("old"), 0o644)
-
-	// Refused without AllowOverwrite; the old dir stays intact.
-	d, err := NewAtomicDir(final)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(d.Path("new.txt"), []byte("new"), 0o644)
-	if err := d.Commit(); !errors.Is(err, ErrExists) {
-		t.Fatalf("err = %v, want ErrExists", err)
-	}
-	d.Abort()
-	if names := entries(t, parent); len(names) != 1 {
-		t.Fatalf("leftovers after abort: %v", names)
-	}
-	if names := entries(t, final); len(names) != 1 || names[0] != "old.txt" {
-		t.Fatalf("old dir changed: %v", names)
-	}
-
-	// With AllowOverwrite the contents are replaced and the old copy removed.
-	d, err = NewAtomicDir(final, AllowOverwrite())
+// commitDir commits a new directory at final holding the file name.
+func commitDir(t *testing.T, final, name string, opts ...DirOption) error {
+	t.Helper()
+	d, err := NewAtomicDir(final, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Abort()
-	os.WriteFile(d.Path("sub/new.txt"), []byte("new"), 0o644)
-	if err := d.Commit(); err != nil {
+	if err := os.WriteFile(d.Path(name), []byte(name), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if names := entries(t, final); len(names) != 1 || names[0] != "sub" {
+	return d.Commit()
+}
+
+// An existing directory is refused without AllowOverwrite and left intact.
+func TestAtomicDirExistingRefused(t *testing.T) {
+	parent := t.TempDir()
+	final := filepath.Join(parent, "res")
+	if err := commitDir(t, final, "old.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := commitDir(t, final, "new.txt"); !errors.Is(err, ErrExists) {
+		t.Fatalf("err = %v, want ErrExists", err)
+	}
+	if names := entries(t, parent); len(names) != 1 {
+		t.Fatalf("leftovers after abort: %v", names)
+	}
+	if names := entries(t, final); !slices.Equal(names, []string{MarkerFile, "old.txt"}) {
+		t.Fatalf("old dir changed: %v", names)
+	}
+}
+
+// With AllowOverwrite a directory an AtomicDir committed is replaced whole and
+// the old copy removed.
+func TestAtomicDirOverwrite(t *testing.T) {
+	parent := t.TempDir()
+	final := filepath.Join(parent, "res")
+	if err := commitDir(t, final, "old.txt"); err != nil {
+		t.Fatal(err)
+	}
+	if err := commitDir(t, final, "new.txt", AllowOverwrite()); err != nil {
+		t.Fatal(err)
+	}
+	if names := entries(t, final); !slices.Equal(names, []string{MarkerFile, "new.txt"}) {
 		t.Fatalf("final holds %v", names)
 	}
-	if b, _ := os.ReadFile(filepath.Join(final, "sub", "new.txt")); string(b) != "new" {
+	if b, _ := os.ReadFile(filepath.Join(final, "new.txt")); string(b) != "new.txt" {
 		t.Fatalf("content %q", b)
 	}
 	if names := entries(t, parent); len(names) != 1 {
 		t.Fatalf("parent holds %v", names)
 	}
+}
 
-	// A regular file at the final path is never replaced.
+// Every committed directory carries a marker naming the producer.
+func TestAtomicDirMarker(t *testing.T) {
+	SetProducer("minima test", "v0")
+	t.Cleanup(func() { SetProducer("", "") })
+	final := filepath.Join(t.TempDir(), "res")
+	if err := commitDir(t, final, "a"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadMarker(final)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m != (Marker{Format: MarkerFormat, Command: "minima test", Version: "v0"}) {
+		t.Fatalf("marker %+v", m)
+	}
+}
+
+// AllowOverwrite never replaces what minima did not write, a link, a file,
+// the working directory or its ancestors, or a directory holding an input.
+func TestAtomicDirOverwriteRefusals(t *testing.T) {
+	parent := t.TempDir()
+	mine := filepath.Join(parent, "mine")
+	if err := commitDir(t, mine, "x"); err != nil {
+		t.Fatal(err)
+	}
+	user := filepath.Join(parent, "user")
+	os.Mkdir(user, 0o755)
+	os.WriteFile(filepath.Join(user, "thesis.tex"), []byte("x"), 0o644)
+	fakeMarker := filepath.Join(parent, "fake")
+	os.Mkdir(fakeMarker, 0o755)
+	os.WriteFile(filepath.Join(fakeMarker, MarkerFile), []byte("hello"), 0o644)
 	file := filepath.Join(parent, "file")
 	os.WriteFile(file, []byte("x"), 0o644)
-	d, _ = NewAtomicDir(file, AllowOverwrite())
-	if err := d.Commit(); err == nil {
-		t.Fatal("replaced a regular file")
+	link := filepath.Join(parent, "link")
+	os.Symlink(mine, link)
+	input := filepath.Join(parent, "input")
+	if err := commitDir(t, input, "model.json"); err != nil {
+		t.Fatal(err)
 	}
-	d.Abort()
-	if b, _ := os.ReadFile(file); string(b) != "x" {
-		t.Fatal("file modified")
+	linkToInput := filepath.Join(parent, "l2")
+	os.Symlink(filepath.Join(input, "model.json"), linkToInput)
+	for _, tc := range []struct {
+		name, final string
+		inputs      []string
+		want        error
+	}{
+		{"no marker", user, nil, ErrNotOutput},
+		{"marker not minima's", fakeMarker, nil, ErrNotOutput},
+		{"regular file", file, nil, ErrNotDir},
+		{"link to a minima directory", link, nil, ErrNotDir},
+		{"holds an input", input, []string{filepath.Join(input, "model.json")}, ErrHoldsInput},
+		{"holds an input through a link", input, []string{linkToInput}, ErrHoldsInput},
+		{"holds the working directory", parent, nil, ErrHoldsInput},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.final == parent {
+				t.Chdir(input)
+				// parent has no marker either; give it one so that only the
+				// working-directory rule can refuse it.
+				os.WriteFile(filepath.Join(parent, MarkerFile), []byte(`{"format":"`+MarkerFormat+`"}`), 0o644)
+				defer os.Remove(filepath.Join(parent, MarkerFile))
+			}
+			before := tree(t, parent)
+			err := commitDir(t, tc.final, "new", AllowOverwrite(), Protect(tc.inputs...))
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("err = %v, want %v", err, tc.want)
+			}
+			if after := tree(t, parent); !slices.Equal(after, before) {
+				t.Fatalf("refused commit changed the tree:\n%v\n%v", before, after)
+			}
+		})
 	}
+}
+
+// tree lists every path below root (links not followed).
+func tree(t *testing.T, root string) []string {
+	t.Helper()
+	var paths []string
+	err := filepath.WalkDir(root, func(p string, de fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		paths = append(paths, p)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return paths
 }
 
 func TestAtomicDirAbortAndPath(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -149,25 +148,25 @@ func ReadJSONStrict(path string, v any) error {
 }
 
 func readJSON(path string, v any, strict bool) error {
-	b, err := os.ReadFile(path)
+	f, _, err := openRegular(path)
 	if err != nil {
 		return fmt.Errorf("report: read JSON: %w", err)
 	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return fmt.Errorf("report: read JSON %s: %w", path, err)
+	}
+	return decodeJSON(path, b, v, strict)
+}
+
+// newDecoder returns a decoder of b that, if strict, refuses unknown fields.
+func newDecoder(b []byte, strict bool) *json.Decoder {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if strict {
 		dec.DisallowUnknownFields()
 	}
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("report: read JSON %s%s: %w", path, jsonPos(b, err, dec), err)
-	}
-	// Exactly one document: anything but whitespace after it is an error.
-	if tok, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			err = fmt.Errorf("unexpected %v after the JSON value", tok)
-		}
-		return fmt.Errorf("report: read JSON %s%s: trailing data: %w", path, lineCol(b, dec.InputOffset()), err)
-	}
-	return nil
+	return dec
 }
 
 // jsonPos locates a decoding error in b as ":line:col", if possible.

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -177,16 +177,31 @@ func ReadNpyInt64(path string) (data []int64, shape []int, err error) {
 	return data, shape, err
 }
 
-// readNpy implements the readers. ok lists the accepted dtype codes (kind
-// and size, without byte-order mark); want names the Go element type for
-// messages. out is *[]float64 or *[]int64.
-func readNpy[E float64 | int64](path string, out *[]E, shapeOut *[]int, ok map[string]bool, want string) (err error) {
-	raw, err := os.ReadFile(path)
+// readNpy implements the readers: it opens path (a regular file only, see
+// openRegular) and decodes it with decodeNpy, accepting any shape.
+func readNpy[E float64 | int64](path string, out *[]E, shapeOut *[]int, ok map[string]bool, want string) error {
+	f, fi, err := openRegular(path)
 	if err != nil {
 		return fmt.Errorf("report: read npy: %w", err)
 	}
+	defer f.Close()
+	return decodeNpy(f, fi.Size(), path, nil, out, shapeOut, ok, want)
+}
+
+// maxNpyHeader bounds the header of a .npy file (numpy writes about 128
+// bytes; a hostile version 2 header could claim 4 GiB).
+const maxNpyHeader = 64 << 10
+
+// decodeNpy reads a .npy file of size bytes from r. It reads the header
+// first and checks the dtype (ok lists the accepted codes, kind and size
+// without byte-order mark; want names the Go element type for messages),
+// the shape (equal to wantShape, unless wantShape is nil) and that size is
+// exactly the header plus the data the shape needs — all before reading or
+// allocating the data. name is the file named in errors. out is *[]float64
+// or *[]int64.
+func decodeNpy[E float64 | int64](r io.Reader, size int64, name string, wantShape []int, out *[]E, shapeOut *[]int, ok map[string]bool, want string) (err error) {
 	fail := func(format string, args ...any) error {
-		return fmt.Errorf("report: read npy %s: %s", path, fmt.Sprintf(format, args...))
+		return fmt.Errorf("report: read npy %s: %s", name, fmt.Sprintf(format, args...))
 	}
 	// npyio indexes into header bytes without bounds checks on malformed
 	// input; turn any panic into an error naming the file.
@@ -196,18 +211,54 @@ func readNpy[E float64 | int64](path string, out *[]E, shapeOut *[]int, ok map[s
 		}
 	}()
 
-	if len(raw) < len(npyio.Magic) || !bytes.Equal(raw[:len(npyio.Magic)], npyio.Magic[:]) {
+	// Magic, version, header length (2 bytes in version 1, 4 after).
+	pre := make([]byte, len(npyio.Magic)+4, len(npyio.Magic)+6)
+	if n, err := io.ReadFull(r, pre); err != nil {
+		if n >= len(npyio.Magic) && bytes.Equal(pre[:len(npyio.Magic)], npyio.Magic[:]) {
+			return fail("truncated header")
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return fail("not a NumPy .npy file (bad magic)")
+		}
+		return fail("%v", err)
+	}
+	if !bytes.Equal(pre[:len(npyio.Magic)], npyio.Magic[:]) {
 		return fail("not a NumPy .npy file (bad magic)")
 	}
-	br := bytes.NewReader(raw)
-	r, err := npyio.NewReader(br)
+	m := len(npyio.Magic)
+	var hlen int64
+	switch pre[m] {
+	case 1:
+		hlen = int64(pre[m+2]) | int64(pre[m+3])<<8
+	case 2:
+		pre = pre[:m+6]
+		if _, err := io.ReadFull(r, pre[m+4:]); err != nil {
+			return fail("truncated header")
+		}
+		hlen = int64(pre[m+2]) | int64(pre[m+3])<<8 | int64(pre[m+4])<<16 | int64(pre[m+5])<<24
+	default:
+		return fail("unsupported .npy version %d.%d", pre[m], pre[m+1])
+	}
+	if hlen > maxNpyHeader {
+		return fail("header of %d bytes is too long (at most %d)", hlen, maxNpyHeader)
+	}
+	head := int64(len(pre)) + hlen
+	if head > size {
+		return fail("truncated header")
+	}
+	hdrBytes := make([]byte, head)
+	copy(hdrBytes, pre)
+	if _, err := io.ReadFull(r, hdrBytes[len(pre):]); err != nil {
+		return fail("truncated header")
+	}
+	hr, err := npyio.NewReader(bytes.NewReader(hdrBytes))
 	if err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return fail("truncated header")
 		}
 		return fail("bad header: %v", err)
 	}
-	hdr := r.Header.Descr
+	hdr := hr.Header.Descr
 	descr := strings.Trim(strings.TrimSpace(hdr.Type), `'"`)
 	code := descr // npyio honours the byte-order mark itself
 	if len(code) > 0 && strings.ContainsRune("<>=|", rune(code[0])) {
@@ -219,29 +270,42 @@ func readNpy[E float64 | int64](path string, out *[]E, shapeOut *[]int, ok map[s
 
 	shape := make([]int, len(hdr.Shape))
 	copy(shape, hdr.Shape)
+	if wantShape != nil && !slices.Equal(shape, wantShape) {
+		return fail("shape %v, expected %v", shape, wantShape)
+	}
 	itemSize, err := strconv.Atoi(code[1:])
 	if err != nil || itemSize <= 0 {
 		return fail("bad dtype %s", hdr.Type)
 	}
+	dataBytes := size - head
 	n := 1
 	for _, s := range shape {
 		if s < 0 {
 			return fail("negative dimension in shape %v", shape)
 		}
 		if s > 0 && n > math.MaxInt/itemSize/s {
-			return fail("shape %v is too large (file has %d data bytes)", shape, br.Len())
+			return fail("shape %v is too large (file has %d data bytes)", shape, dataBytes)
 		}
 		n *= s
 	}
-	need := n * itemSize
+	need := int64(n) * int64(itemSize)
 	switch {
-	case br.Len() < need:
-		return fail("truncated data: shape %v of %s needs %d bytes, found %d", shape, hdr.Type, need, br.Len())
-	case br.Len() > need:
-		return fail("%d unexpected trailing bytes after the data (shape %v, dtype %s)", br.Len()-need, shape, hdr.Type)
+	case dataBytes < need:
+		return fail("truncated data: shape %v of %s needs %d bytes, found %d", shape, hdr.Type, need, dataBytes)
+	case dataBytes > need:
+		return fail("%d unexpected trailing bytes after the data (shape %v, dtype %s)", dataBytes-need, shape, hdr.Type)
 	}
 
-	vals, err := readElems[E](r, code, n)
+	raw := make([]byte, head+need)
+	copy(raw, hdrBytes)
+	if _, err := io.ReadFull(r, raw[head:]); err != nil {
+		return fail("truncated data: %v", err)
+	}
+	dr, err := npyio.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return fail("bad header: %v", err)
+	}
+	vals, err := readElems[E](dr, code, n)
 	if err != nil {
 		return fail("%v", err)
 	}
