@@ -84,49 +84,9 @@ func ReadIDXFrom(r io.Reader, name string, wantDims int) (*IDX, error) {
 		src.r, src.gzip = zr, true
 	}
 
-	var hdr [4]byte
-	if err := src.readFull(hdr[:], "header"); err != nil {
+	dims, total, err := readIDXHeader(src, wantDims)
+	if err != nil {
 		return nil, err
-	}
-	if hdr[0] != 0 || hdr[1] != 0 {
-		return nil, src.errorf("bad magic 0x%02x%02x: want 0x0000 (not an IDX file)", hdr[0], hdr[1])
-	}
-	typ := hdr[2]
-	if typ != IDXUint8 {
-		tn, ok := idxTypeNames[typ]
-		if !ok {
-			tn = "unknown"
-		}
-		return nil, src.errorf("unsupported element type 0x%02x (%s): only 0x%02x (unsigned byte) is supported", typ, tn, IDXUint8)
-	}
-	nd := int(hdr[3])
-	if nd == 0 {
-		return nil, src.errorf("header declares zero dimensions")
-	}
-	if wantDims > 0 && nd != wantDims {
-		return nil, src.errorf("want %d dimensions, header declares %d", wantDims, nd)
-	}
-
-	raw := make([]byte, 4*nd)
-	if err := src.readFull(raw, "header"); err != nil {
-		return nil, err
-	}
-	dims := make([]int, nd)
-	total := 1
-	for i := range dims {
-		d := int(binary.BigEndian.Uint32(raw[4*i:]))
-		switch {
-		case d == 0:
-			return nil, src.errorf("dimension %d of %d is zero", i, nd)
-		case d > MaxIDXDim:
-			return nil, src.errorf("dimension %d of %d is %d, above the limit %d", i, nd, d, MaxIDXDim)
-		}
-		dims[i] = d
-		// Both factors are at most 2^31, so the product fits in an int64.
-		if int64(total)*int64(d) > MaxIDXBytes {
-			return nil, src.errorf("dimensions %v exceed the data size limit of %d bytes", dimsFromRaw(raw), MaxIDXBytes)
-		}
-		total *= d
 	}
 
 	data := make([]byte, total)
@@ -142,8 +102,62 @@ func ReadIDXFrom(r io.Reader, name string, wantDims int) (*IDX, error) {
 	if extra > 0 {
 		return nil, src.errorf("trailing data: %d extra bytes after %d data bytes", extra, total)
 	}
-	return &IDX{Type: typ, Dims: dims, Data: data}, nil
+	return &IDX{Type: IDXUint8, Dims: dims, Data: data}, nil
 }
+
+// readIDXHeader reads and checks the header of an uncompressed IDX stream
+// (see ReadIDX): it returns the dimensions and the data size in bytes.
+func readIDXHeader(src *idxSource, wantDims int) (dims []int, total int, err error) {
+	var hdr [4]byte
+	if err := src.readFull(hdr[:], "header"); err != nil {
+		return nil, 0, err
+	}
+	if hdr[0] != 0 || hdr[1] != 0 {
+		return nil, 0, src.errorf("bad magic 0x%02x%02x: want 0x0000 (not an IDX file)", hdr[0], hdr[1])
+	}
+	typ := hdr[2]
+	if typ != IDXUint8 {
+		tn, ok := idxTypeNames[typ]
+		if !ok {
+			tn = "unknown"
+		}
+		return nil, 0, src.errorf("unsupported element type 0x%02x (%s): only 0x%02x (unsigned byte) is supported", typ, tn, IDXUint8)
+	}
+	nd := int(hdr[3])
+	if nd == 0 {
+		return nil, 0, src.errorf("header declares zero dimensions")
+	}
+	if wantDims > 0 && nd != wantDims {
+		return nil, 0, src.errorf("want %d dimensions, header declares %d", wantDims, nd)
+	}
+
+	raw := make([]byte, 4*nd)
+	if err := src.readFull(raw, "header"); err != nil {
+		return nil, 0, err
+	}
+	dims = make([]int, nd)
+	total = 1
+	for i := range dims {
+		d := int(binary.BigEndian.Uint32(raw[4*i:]))
+		switch {
+		case d == 0:
+			return nil, 0, src.errorf("dimension %d of %d is zero", i, nd)
+		case d > MaxIDXDim:
+			return nil, 0, src.errorf("dimension %d of %d is %d, above the limit %d", i, nd, d, MaxIDXDim)
+		}
+		dims[i] = d
+		// Both factors are at most 2^31, so the product fits in an int64.
+		if int64(total)*int64(d) > MaxIDXBytes {
+			return nil, 0, src.errorf("dimensions %v exceed the data size limit of %d bytes", dimsFromRaw(raw), MaxIDXBytes)
+		}
+		total *= d
+	}
+	return dims, total, nil
+}
+
+// idxHeaderSize is the size in bytes of the header of an IDX file with nd
+// dimensions.
+func idxHeaderSize(nd int) int64 { return 4 + 4*int64(nd) }
 
 // dimsFromRaw decodes every big-endian uint32 in raw, for error messages.
 func dimsFromRaw(raw []byte) []uint32 {

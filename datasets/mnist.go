@@ -15,6 +15,9 @@ const (
 	MNISTCols    = 28
 	MNISTDim     = MNISTRows * MNISTCols // 784 features per image
 	MNISTClasses = 10
+
+	MNISTTrainSize = 60000 // images in the original training split
+	MNISTTestSize  = 10000 // images in the original test split
 )
 
 // Base names of the four original MNIST files. Each may be present with a
@@ -119,10 +122,45 @@ func FindMNIST(flagDir string) (string, error) {
 // LoadMNIST loads the MNIST training (60000 images) and test (10000 images)
 // sets from dir, which must hold the four original files, gzip-compressed or
 // not (see the MNIST* name constants). Pixels are scaled to [0,1] as
-// float64(byte)/255, D = MNISTDim (784, row-major 28×28) and
-// Classes = MNISTClasses. A missing file gives an error matching
-// ErrMNISTNotFound that says to run 'make data'.
+// float64(byte)/255, D = MNISTDim (784, row-major 28×28),
+// Classes = MNISTClasses and Index = 0, …, N−1. A missing file gives an
+// error matching ErrMNISTNotFound that says to run 'make data'.
+//
+// To use a subset, prefer Source.Samples: it converts only the images it
+// selects.
 func LoadMNIST(dir string) (train, test *Set, err error) {
+	tr, te, err := openMNIST(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tr.Close()
+	defer te.Close()
+	if train, err = tr.set(tr.all()); err != nil {
+		return nil, nil, err
+	}
+	if test, err = te.set(te.all()); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// LoadMNISTFiles loads one MNIST split from an images file (IDX, 3
+// dimensions, n×28×28) and a labels file (IDX, 1 dimension, n labels each
+// below 10), either possibly gzip-compressed. Scaling is as for LoadMNIST;
+// Index is 0, …, n−1. A compressed images file is decoded through the cache
+// (see mnistcache.go).
+func LoadMNISTFiles(imagesPath, labelsPath string) (*Set, error) {
+	m, err := openMNISTSplit(imagesPath, labelsPath)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Close()
+	return m.set(m.all())
+}
+
+// openMNIST opens the training and test splits in dir as LoadMNIST does,
+// without converting any image.
+func openMNIST(dir string) (train, test *mnistSplit, err error) {
 	paths, missing, err := mnistPaths(dir)
 	if err != nil {
 		return nil, nil, err
@@ -132,58 +170,12 @@ func LoadMNIST(dir string) (train, test *Set, err error) {
 			"datasets: MNIST files missing in %s: %s: run 'make data' to fetch them",
 			dir, strings.Join(missing, ", "))}
 	}
-	train, err = LoadMNISTFiles(paths[0], paths[1])
-	if err != nil {
+	if train, err = openMNISTSplit(paths[0], paths[1]); err != nil {
 		return nil, nil, err
 	}
-	test, err = LoadMNISTFiles(paths[2], paths[3])
-	if err != nil {
+	if test, err = openMNISTSplit(paths[2], paths[3]); err != nil {
+		train.Close()
 		return nil, nil, err
 	}
 	return train, test, nil
-}
-
-// LoadMNISTFiles loads one MNIST split from an images file (IDX, 3
-// dimensions, n×28×28) and a labels file (IDX, 1 dimension, n labels each
-// below 10), either possibly gzip-compressed. Scaling is as for LoadMNIST.
-func LoadMNISTFiles(imagesPath, labelsPath string) (*Set, error) {
-	img, err := ReadIDX(imagesPath, 3)
-	if err != nil {
-		return nil, err
-	}
-	if img.Dims[1] != MNISTRows || img.Dims[2] != MNISTCols {
-		return nil, fmt.Errorf("datasets: %s: images are %d×%d, want %d×%d",
-			imagesPath, img.Dims[1], img.Dims[2], MNISTRows, MNISTCols)
-	}
-	lbl, err := ReadIDX(labelsPath, 1)
-	if err != nil {
-		return nil, err
-	}
-	n := img.Dims[0]
-	if lbl.Dims[0] != n {
-		return nil, fmt.Errorf("datasets: count mismatch: %s has %d images but %s has %d labels",
-			imagesPath, n, labelsPath, lbl.Dims[0])
-	}
-	s := &Set{
-		X:       make([]float64, n*MNISTDim),
-		Y:       make([]int, n),
-		N:       n,
-		D:       MNISTDim,
-		Classes: MNISTClasses,
-	}
-	for i, b := range lbl.Data {
-		if b >= MNISTClasses {
-			return nil, fmt.Errorf("datasets: %s: label %d at index %d out of range [0,%d)",
-				labelsPath, b, i, MNISTClasses)
-		}
-		s.Y[i] = int(b)
-	}
-	var scale [256]float64
-	for b := range scale {
-		scale[b] = float64(b) / 255
-	}
-	for k, b := range img.Data {
-		s.X[k] = scale[b]
-	}
-	return s, nil
 }

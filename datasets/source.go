@@ -22,39 +22,149 @@ type Source struct {
 
 	// Clusters: the generator's configuration.
 	Clusters *ClusterConfig `json:"clusters,omitempty"`
+
+	// Fingerprint, when set, is Fingerprint of the training split the model
+	// was trained on; Load and Samples refuse data whose training split
+	// differs from it. Set it with Pin after training.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
-// Load regenerates the training and test sets. MNIST is looked up with
-// FindMNIST(dataDir).
-func (s Source) Load(dataDir string) (train, test *Set, err error) {
+// Validate reports the first invalid field of s as a *FieldError naming it
+// as in model.json ("data.subset"), before anything is read or allocated: an
+// unknown kind, a field of the other kind, a size out of bounds (MNIST
+// subsets within the original splits, ClusterConfig.Validate for clusters),
+// data that would not fit in half the available memory, a malformed
+// fingerprint. Load and Samples call it first.
+func (s Source) Validate() error {
+	if s.Fingerprint != "" && !validFingerprint(s.Fingerprint) {
+		return fieldErrorf("data.fingerprint", "= %q, want 64 lowercase hexadecimal digits (a SHA-256)", s.Fingerprint)
+	}
 	switch s.Kind {
 	case KindMNIST:
-		dir, err := FindMNIST(dataDir)
-		if err != nil {
-			return nil, nil, err
+		switch {
+		case s.Clusters != nil:
+			return fieldErrorf("data.clusters", "does not apply to data.kind %q", s.Kind)
+		case s.Subset < 0 || s.Subset > MNISTTrainSize:
+			return fieldErrorf("data.subset", "= %d, want 0 (the whole split) to %d", s.Subset, MNISTTrainSize)
+		case s.TestSubset < 0 || s.TestSubset > MNISTTestSize:
+			return fieldErrorf("data.test_subset", "= %d, want 0 (the whole split) to %d", s.TestSubset, MNISTTestSize)
 		}
-		if train, test, err = LoadMNIST(dir); err != nil {
-			return nil, nil, err
+		train, test := s.Subset, s.TestSubset
+		if train == 0 {
+			train = MNISTTrainSize
 		}
-		if s.Subset > 0 {
-			if train, _, err = StratifiedSubset(train, s.Subset, s.Seed); err != nil {
-				return nil, nil, fmt.Errorf("datasets: training subset: %w", err)
-			}
+		if test == 0 {
+			test = MNISTTestSize
 		}
-		if s.TestSubset > 0 {
-			if test, _, err = StratifiedSubset(test, s.TestSubset, s.Seed+1); err != nil {
-				return nil, nil, fmt.Errorf("datasets: test subset: %w", err)
-			}
+		// Each selected sample as float64 features, label and index; the
+		// compressed images decoded once as bytes when there is no cache.
+		const sample = 8*MNISTDim + 16
+		const bytes = (MNISTTrainSize + MNISTTestSize) * MNISTDim
+		need := bytes + float64(train+test)*sample
+		if fitMemory("", 0, bytes+float64(test+1)*sample, 0, 1) != nil {
+			// Not even one training sample fits beside the test split.
+			return fitMemory("data.test_subset", s.TestSubset, need, bytes+float64(train)*sample, sample)
 		}
-		return train, test, nil
+		return fitMemory("data.subset", s.Subset, need, bytes+float64(test)*sample, sample)
 	case KindClusters:
-		if s.Clusters == nil {
-			return nil, nil, fmt.Errorf("datasets: clusters source without a configuration")
+		switch {
+		case s.Clusters == nil:
+			return fieldErrorf("data.clusters", "is missing: data.kind %q needs the generator's configuration", s.Kind)
+		case s.Subset != 0:
+			return fieldErrorf("data.subset", "= %d does not apply to data.kind %q", s.Subset, s.Kind)
+		case s.TestSubset != 0:
+			return fieldErrorf("data.test_subset", "= %d does not apply to data.kind %q", s.TestSubset, s.Kind)
 		}
-		return Clusters(*s.Clusters)
+		return s.Clusters.Validate()
 	default:
-		return nil, nil, fmt.Errorf("datasets: unknown data kind %q (want %s or %s)", s.Kind, KindMNIST, KindClusters)
+		return fieldErrorf("data.kind", "= %q, want %q or %q", s.Kind, KindMNIST, KindClusters)
 	}
+}
+
+// Pin returns s with Fingerprint set to that of train, the training split
+// s.Load returned: call it after training, before saving the model.
+func (s Source) Pin(train *Set) Source {
+	s.Fingerprint = Fingerprint(train)
+	return s
+}
+
+// Load regenerates the training and test sets; sample i of each has Index[i]
+// its position in the original split (MNIST) or in the generated set
+// (clusters). MNIST is looked up with FindMNIST(dataDir), and only the images
+// selected are converted to float64. The source is validated first, and the
+// training set checked against s.Fingerprint when it is set.
+func (s Source) Load(dataDir string) (train, test *Set, err error) {
+	if err := s.Validate(); err != nil {
+		return nil, nil, err
+	}
+	if s.Kind == KindClusters {
+		return s.clusters()
+	}
+	tr, te, err := s.openMNIST(dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tr.Close()
+	defer te.Close()
+	trainIdx, err := s.mnistSelection(tr, SplitTrain)
+	if err != nil {
+		return nil, nil, err
+	}
+	if train, err = tr.set(trainIdx); err != nil {
+		return nil, nil, err
+	}
+	if err := checkFingerprint(s.Fingerprint, Fingerprint(train), mnistHint); err != nil {
+		return nil, nil, err
+	}
+	testIdx, err := s.mnistSelection(te, SplitTest)
+	if err != nil {
+		return nil, nil, err
+	}
+	if test, err = te.set(testIdx); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// mnistHint tells a user whose MNIST training split differs what to do.
+const mnistHint = "pass the --data-dir it was trained with"
+
+// clusters generates the cluster sets and checks the training set's
+// fingerprint.
+func (s Source) clusters() (train, test *Set, err error) {
+	if train, test, err = Clusters(*s.Clusters); err != nil {
+		return nil, nil, err
+	}
+	if err := checkFingerprint(s.Fingerprint, Fingerprint(train), "this version of minima generates different clusters from data.clusters"); err != nil {
+		return nil, nil, err
+	}
+	return train, test, nil
+}
+
+// openMNIST finds and opens the MNIST splits.
+func (s Source) openMNIST(dataDir string) (train, test *mnistSplit, err error) {
+	dir, err := FindMNIST(dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openMNIST(dir)
+}
+
+// mnistSelection returns the indices into m of the samples s selects from
+// the given split: a stratified subset, or every image.
+func (s Source) mnistSelection(m *mnistSplit, split string) ([]int, error) {
+	n, seed, name := s.Subset, s.Seed, "training"
+	if split == SplitTest {
+		n, seed, name = s.TestSubset, s.Seed+1, "test"
+	}
+	if n == 0 {
+		return m.all(), nil
+	}
+	idx, err := StratifiedIndex(m.y, MNISTClasses, n, seed)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %s subset: %w", name, err)
+	}
+	return idx, nil
 }
 
 // Splits.
@@ -65,24 +175,78 @@ const (
 
 // Samples returns n samples of the given split ("train" or "test") of the
 // source: the whole split when n is 0, else a stratified subset of n drawn with
-// seed. The training split is the model's own training set.
+// seed (the subset StratifiedSubset draws from the whole split). The training
+// split is the model's own training set. Index gives each sample's position
+// in the original split, as for Load.
+//
+// For MNIST only the split asked for is read and only the n samples returned
+// are converted to float64; when s.Fingerprint is set, the training split is
+// checked against it whichever split is asked for.
 func (s Source) Samples(dataDir, split string, n int, seed int64) (*Set, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
 	if n < 0 {
 		return nil, fmt.Errorf("datasets: number of samples must be ≥ 0, got %d", n)
 	}
-	train, test, err := s.Load(dataDir)
+	if split != SplitTrain && split != SplitTest {
+		return nil, fmt.Errorf("datasets: unknown split %q (want %s or %s)", split, SplitTrain, SplitTest)
+	}
+	if s.Kind == KindClusters {
+		train, test, err := s.clusters()
+		if err != nil {
+			return nil, err
+		}
+		if split == SplitTest {
+			return pick(test, split, n, seed)
+		}
+		return pick(train, split, n, seed)
+	}
+
+	tr, te, err := s.openMNIST(dataDir)
 	if err != nil {
 		return nil, err
 	}
-	var set *Set
-	switch split {
-	case SplitTrain:
-		set = train
-	case SplitTest:
-		set = test
-	default:
-		return nil, fmt.Errorf("datasets: unknown split %q (want %s or %s)", split, SplitTrain, SplitTest)
+	defer tr.Close()
+	defer te.Close()
+	trainIdx, err := s.mnistSelection(tr, SplitTrain)
+	if err != nil {
+		return nil, err
 	}
+	if split == SplitTrain && (n == 0 || n == len(trainIdx)) {
+		set, err := tr.set(trainIdx)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkFingerprint(s.Fingerprint, Fingerprint(set), mnistHint); err != nil {
+			return nil, err
+		}
+		return set, nil
+	}
+	if s.Fingerprint != "" {
+		fp, err := tr.fingerprint(trainIdx)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkFingerprint(s.Fingerprint, fp, mnistHint); err != nil {
+			return nil, err
+		}
+	}
+	m, idx := tr, trainIdx
+	if split == SplitTest {
+		if idx, err = s.mnistSelection(te, SplitTest); err != nil {
+			return nil, err
+		}
+		m = te
+	}
+	if idx, err = pickIndex(m.labels(idx), idx, split, n, seed); err != nil {
+		return nil, err
+	}
+	return m.set(idx)
+}
+
+// pick returns set (n == 0 or n == set.N) or its stratified subset of n.
+func pick(set *Set, split string, n int, seed int64) (*Set, error) {
 	if n == 0 || n == set.N {
 		return set, nil
 	}
@@ -91,4 +255,24 @@ func (s Source) Samples(dataDir, split string, n int, seed int64) (*Set, error) 
 	}
 	sub, _, err := StratifiedSubset(set, n, seed)
 	return sub, err
+}
+
+// pickIndex is pick on indices: of the samples idx, with labels y, it
+// returns those pick would keep.
+func pickIndex(y, idx []int, split string, n int, seed int64) ([]int, error) {
+	if n == 0 || n == len(idx) {
+		return idx, nil
+	}
+	if n > len(idx) {
+		return nil, fmt.Errorf("datasets: %d samples asked, the %s split has %d", n, split, len(idx))
+	}
+	sel, err := StratifiedIndex(y, MNISTClasses, n, seed)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, len(sel))
+	for k, j := range sel {
+		out[k] = idx[j]
+	}
+	return out, nil
 }
