@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/minima-project/minima/datasets"
 )
@@ -172,6 +173,10 @@ func (o *Objective) HVP(hv, grad, theta, v []float64) (float64, error) {
 	if err := m.setVector(v); err != nil {
 		return 0, err
 	}
+	m.want = outLoss | outHV
+	if grad != nil {
+		m.want |= outGrad
+	}
 	clear(hv)
 	if grad != nil {
 		clear(grad)
@@ -230,6 +235,45 @@ func argmax(x []float64) int {
 	}
 	return bi
 }
+
+// Product names one kind of evaluation of an Objective (for MatMuls).
+type Product int
+
+const (
+	ProductLoss        Product = iota // loss and logits (Loss, Logits, Evaluate)
+	ProductGradient                   // loss and gradient (LossGrad)
+	ProductHVP                        // loss and H·v (HVP without grad)
+	ProductHVPGradient                // loss, gradient and H·v (HVP with grad)
+)
+
+// MatMuls lists, in execution order, the matrix products one evaluation of
+// kind p runs on one chunk (an evaluation runs Chunks() chunks): the work a
+// BLAS has to do at least, whatever else the evaluation does. It compiles the
+// evaluation if needed.
+func (o *Objective) MatMuls(p Product) ([]Gemm, error) {
+	kind, want := kindForward, outLoss|outLogits
+	switch p {
+	case ProductGradient:
+		kind, want = kindGradient, outLoss|outGrad
+	case ProductHVP:
+		kind, want = kindHVP, outLoss|outHV
+	case ProductHVPGradient:
+		kind, want = kindHVP, outLoss|outHV|outGrad
+	}
+	m, err := o.machine(kind)
+	if err != nil {
+		return nil, err
+	}
+	m.want = want
+	prog, err := m.program()
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(prog.gemms), nil
+}
+
+// Chunks is the number of chunks one evaluation runs.
+func (o *Objective) Chunks() int { return len(o.chunks) }
 
 // Close releases the compiled graphs.
 func (o *Objective) Close() {
