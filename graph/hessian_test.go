@@ -3,12 +3,14 @@ package graph
 import (
 	"math"
 	"testing"
+
+	"github.com/minima-project/minima/loss"
 )
 
 // The loss, gradient and Hv over chunks of 5 (the last one padded) equal the
 // one-chunk results up to summation order: 1e-13 relative.
 func TestChunkedMeanEqualsOneBatch(t *testing.T) {
-	s := MLP(5, []int{4, 3}, 3, true, CrossEntropy)
+	s := MLP(5, []int{4, 3}, 3, true, loss.CrossEntropy)
 	set := randomSet(13, 5, 3, 7)
 	one := mustObjective(t, s, set, 0)
 	chunked := mustObjective(t, s, set, 5)
@@ -74,8 +76,8 @@ func denseHessian(t *testing.T, o *Objective, theta []float64) [][]float64 {
 // whose error with h = 1e-4 is O(h²) + O(ε/h²) ≈ 1e-7: bound 1e-5 relative.
 func TestHessianOfTinyNet(t *testing.T) {
 	for _, s := range []Spec{
-		MLP(3, []int{4}, 3, true, CrossEntropy),
-		MLP(3, []int{3, 2}, 2, false, MSE),
+		MLP(3, []int{4}, 3, true, loss.CrossEntropy),
+		MLP(3, []int{3, 2}, 2, false, loss.MSE),
 	} {
 		o := mustObjective(t, s, randomSet(11, s.Inputs(), s.Outputs(), 10), 4)
 		n := o.Dim()

@@ -14,30 +14,31 @@ const (
 	Glorot = "glorot"
 )
 
-// Init returns freshly initialised parameters for s: weights by scheme, biases 0.
+// Init returns freshly initialised parameters for s: weights by scheme from
+// each array's fan-in and fan-out (ParamSpec), biases 0.
 // The same seed gives the same vector.
 func Init(s Spec, scheme string, seed int64) ([]float64, error) {
+	if scheme != He && scheme != Glorot {
+		return nil, fmt.Errorf("graph: unknown initialisation %q (want %s or %s)", scheme, He, Glorot)
+	}
 	r := rand.New(rand.NewSource(seed))
 	theta := make([]float64, s.NumParams())
 	for _, p := range s.Params() {
-		if len(p.Shape) != 2 {
-			continue // bias: zero
+		if p.Bias {
+			continue // zero
 		}
-		in, out := float64(p.Shape[0]), float64(p.Shape[1])
 		w := p.View(theta)
 		switch scheme {
 		case He:
-			sd := math.Sqrt(2 / in)
+			sd := math.Sqrt(2 / float64(p.FanIn))
 			for i := range w {
 				w[i] = sd * r.NormFloat64()
 			}
 		case Glorot:
-			a := math.Sqrt(6 / (in + out))
+			a := math.Sqrt(6 / float64(p.FanIn+p.FanOut))
 			for i := range w {
 				w[i] = a * (2*r.Float64() - 1)
 			}
-		default:
-			return nil, fmt.Errorf("graph: unknown initialisation %q (want %s or %s)", scheme, He, Glorot)
 		}
 	}
 	return theta, nil

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/loss"
 )
 
 // mnistSubset loads n real MNIST training images (make data fetches them; CI
@@ -35,7 +36,7 @@ func mnistSubset(t *testing.T, n int) *datasets.Set {
 // the one-chunk ones (1e-12).
 func TestHVPOnMNIST(t *testing.T) {
 	set := mnistSubset(t, 1200)
-	s := MLP(784, []int{16}, 10, true, CrossEntropy)
+	s := MLP(784, []int{16}, 10, true, loss.CrossEntropy)
 	res, err := Train(s, set, nil, TrainSettings{BatchSize: 64, Epochs: 1, LR: 0.05, Momentum: 0.9, Init: He, Seed: 1})
 	if err != nil {
 		t.Fatal(err)

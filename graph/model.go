@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/report"
 )
 
@@ -19,13 +20,18 @@ const ModelFormat = "minima/model/v1"
 // parameter array (little-endian, C order), named in model.json:
 //
 //	{"format": "minima/model/v1",
+//	 "input_shape": [784],
 //	 "layers": [{"type": "dense", "in": 784, "out": 100, "bias": true, "activation": "relu"}, …],
 //	 "loss": "cross_entropy",
 //	 "params": [{"name": "dense0/W", "shape": [784, 100], "file": "params/dense0_W.npy"}, …],
 //	 "data": {…datasets.Source…},
 //	 "train": {…hyper-parameters, seed, final metrics…}}
 //
-// Params are listed layer by layer, W before b, the order of the flat θ.
+// "input_shape" is one sample's shape ([784], or [1, 28, 28] for a CNN on
+// MNIST); a model.json without it (written before CNNs) starts with a dense
+// layer whose "in" gives it. "layers" are the JSON forms of the layer kinds
+// (Dense, Conv2D, MaxPool, Flatten). Params are listed layer by layer, each
+// layer's arrays in its order (W before b), the order of the flat θ.
 type Model struct {
 	Spec  Spec
 	Theta []float64
@@ -48,8 +54,9 @@ type paramEntry struct {
 
 type modelJSON struct {
 	Format string           `json:"format"`
-	Layers []Layer          `json:"layers"`
-	Loss   string           `json:"loss"`
+	Input  Shape            `json:"input_shape"`
+	Layers Layers           `json:"layers"`
+	Loss   loss.Kind        `json:"loss"`
 	Params []paramEntry     `json:"params"`
 	Data   *datasets.Source `json:"data,omitempty"`
 	Train  *TrainInfo       `json:"train,omitempty"`
@@ -75,7 +82,7 @@ func (m *Model) Save(dir string, overwrite bool) error {
 		return err
 	}
 	defer ad.Abort()
-	mj := modelJSON{Format: ModelFormat, Layers: m.Spec.Layers, Loss: m.Spec.Loss, Data: m.Data, Train: m.Train}
+	mj := modelJSON{Format: ModelFormat, Input: m.Spec.Input, Layers: m.Spec.Layers, Loss: m.Spec.Loss, Data: m.Data, Train: m.Train}
 	for _, p := range m.Spec.Params() {
 		mj.Params = append(mj.Params, paramEntry{Name: p.Name, Shape: p.Shape, File: p.File()})
 		if err := report.WriteNpyFloat64(ad.Path(p.File()), p.View(m.Theta), p.Shape...); err != nil {
@@ -99,7 +106,12 @@ func LoadModel(dir string) (*Model, error) {
 	if mj.Format != ModelFormat {
 		return nil, fmt.Errorf("graph: %s: format %q, want %q", path, mj.Format, ModelFormat)
 	}
-	s := Spec{Layers: mj.Layers, Loss: mj.Loss}
+	s := Spec{Input: mj.Input, Layers: mj.Layers, Loss: mj.Loss}
+	if s.Input == nil && len(s.Layers) > 0 { // written before input_shape existed
+		if d, ok := s.Layers[0].(*Dense); ok {
+			s.Input = Shape{d.In}
+		}
+	}
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -3,16 +3,18 @@ package graph
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/report"
 )
 
 func testModel() *Model {
-	s := MLP(4, []int{5}, 3, true, CrossEntropy)
+	s := MLP(4, []int{5}, 3, true, loss.CrossEntropy)
 	return &Model{Spec: s, Theta: randomVec(s.NumParams(), 1, 3),
 		Data: &datasets.Source{Kind: datasets.KindMNIST, Subset: 100, Seed: 2}}
 }
@@ -27,7 +29,7 @@ func TestModelRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.Theta, m.Theta) || !slices.Equal(got.Spec.Layers, m.Spec.Layers) || got.Spec.Loss != m.Spec.Loss || *got.Data != *m.Data {
+	if !slices.Equal(got.Theta, m.Theta) || !reflect.DeepEqual(got.Spec, m.Spec) || got.Spec.Loss != m.Spec.Loss || *got.Data != *m.Data {
 		t.Fatal("model changed in a round trip")
 	}
 	// The files are what the format promises: W shaped (in, out), b (out).

@@ -5,6 +5,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/minima-project/minima/loss"
 )
 
 // net is a network's expression in one gorgonia graph, for a fixed chunk of
@@ -20,51 +22,40 @@ type net struct {
 }
 
 // buildNet builds the network and its weighted loss from twice-differentiable
-// primitives only (gorgonia's SoftMax and LogSoftMax fail a second Grad).
+// operations only (gorgonia's SoftMax and LogSoftMax fail a second Grad; the
+// convolution and pooling ops are package ops').
 func buildNet(s Spec, batch int) (*net, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
 	g := G.NewGraph()
 	n := &net{g: g}
 	n.x = G.NewMatrix(g, tensor.Float64, G.WithShape(batch, s.Inputs()), G.WithName("x"))
 	n.y = G.NewMatrix(g, tensor.Float64, G.WithShape(batch, s.Outputs()), G.WithName("y"))
 	n.w = G.NewVector(g, tensor.Float64, G.WithShape(batch), G.WithName("w"))
 	for _, p := range s.Params() {
-		var node *G.Node
-		if len(p.Shape) == 2 {
-			node = G.NewMatrix(g, tensor.Float64, G.WithShape(p.Shape...), G.WithName(p.Name))
-		} else {
-			node = G.NewVector(g, tensor.Float64, G.WithShape(p.Shape...), G.WithName(p.Name))
-		}
-		n.params = append(n.params, node)
+		n.params = append(n.params, G.NewTensor(g, tensor.Float64, len(p.Shape), G.WithShape(p.Shape...), G.WithName(p.Name)))
 	}
 
-	h := n.x
+	a := act{node: n.x, shape: s.Input, batch: batch}
 	pi := 0
-	var err error
 	for k, l := range s.Layers {
-		if h, err = G.Mul(h, n.params[pi]); err != nil {
-			return nil, fmt.Errorf("graph: layer %d: %w", k, err)
+		np := len(l.Params())
+		var err error
+		if a, err = l.build(a, n.params[pi:pi+np]); err != nil {
+			return nil, fmt.Errorf("graph: layer %d (%s): %w", k, l.Kind(), err)
 		}
-		pi++
-		if l.Bias {
-			if h, err = G.BroadcastAdd(h, n.params[pi], nil, []byte{0}); err != nil {
-				return nil, fmt.Errorf("graph: layer %d bias: %w", k, err)
-			}
-			pi++
-		}
-		if l.Activation == ReLU {
-			if h, err = G.Rectify(h); err != nil {
-				return nil, fmt.Errorf("graph: layer %d relu: %w", k, err)
-			}
-		}
+		pi += np
 	}
-	n.logits = h
+	n.logits = a.node // the last shape is a vector (Validate), so rows are flat
 
 	var per *G.Node // per-sample loss, batch
+	var err error
 	switch s.Loss {
-	case CrossEntropy:
-		per, err = crossEntropy(h, n.y)
-	case MSE:
-		per, err = halfSquaredError(h, n.y)
+	case loss.CrossEntropy:
+		per, err = crossEntropy(n.logits, n.y)
+	case loss.MSE:
+		per, err = halfSquaredError(n.logits, n.y)
 	default:
 		err = fmt.Errorf("graph: unknown loss %q", s.Loss)
 	}

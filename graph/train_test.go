@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/loss"
 )
 
 // separable returns n samples labelled by which of 3 fixed directions has the
@@ -22,7 +23,7 @@ func separable(n int, seed int64) *datasets.Set {
 }
 
 func TestTrainDeterministicAndLearns(t *testing.T) {
-	s := MLP(4, []int{16}, 3, true, CrossEntropy)
+	s := MLP(4, []int{16}, 3, true, loss.CrossEntropy)
 	train, test := separable(200, 1), separable(100, 2)
 	ts := TrainSettings{BatchSize: 32, Epochs: 15, LR: 0.1, Momentum: 0.9, Init: He, Seed: 5}
 	a, err := Train(s, train, test, ts)
@@ -54,7 +55,7 @@ func TestTrainDeterministicAndLearns(t *testing.T) {
 }
 
 func TestTrainDivergenceIsAnError(t *testing.T) {
-	s := MLP(4, []int{16}, 3, true, MSE)
+	s := MLP(4, []int{16}, 3, true, loss.MSE)
 	_, err := Train(s, separable(64, 1), nil, TrainSettings{BatchSize: 8, Epochs: 5, LR: 1e6, Init: He, Seed: 1})
 	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "epoch 1") {
 		t.Fatalf("want a divergence error naming the epoch, got %v", err)
@@ -62,7 +63,7 @@ func TestTrainDivergenceIsAnError(t *testing.T) {
 }
 
 func TestTrainSettingsValidate(t *testing.T) {
-	s := MLP(4, nil, 3, true, MSE)
+	s := MLP(4, nil, 3, true, loss.MSE)
 	for _, ts := range []TrainSettings{
 		{BatchSize: 0, Epochs: 1, LR: 0.1, Init: He},
 		{BatchSize: 1, Epochs: 1, LR: 0, Init: He},

@@ -4,16 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-)
 
-// LossKind names the per-sample loss ℓ(f, y) of a network output f ∈ R^C.
-type LossKind string
-
-const (
-	// CrossEntropyLoss is ℓ = −log softmax(f)_y, with ∂ℓ/∂f = softmax(f) − onehot(y).
-	CrossEntropyLoss LossKind = "cross_entropy"
-	// MSELoss is ℓ = ½‖f − onehot(y)‖², with ∂ℓ/∂f = f − onehot(y).
-	MSELoss LossKind = "mse"
+	"github.com/minima-project/minima/loss"
 )
 
 // ErrNotHomogeneous is returned by FisherRao for a network with biases: there
@@ -23,8 +15,8 @@ var ErrNotHomogeneous = errors.New("measures: Fisher–Rao closed form ⟨θ,∇
 
 // FisherRaoSettings describes the network for FisherRao.
 type FisherRaoSettings struct {
-	// Loss is the per-sample loss; "" means CrossEntropyLoss.
-	Loss LossKind
+	// Loss is the per-sample loss; "" means cross-entropy.
+	Loss loss.Kind
 	// Depth is K, the number of weight layers (≥ 1).
 	Depth int
 	// HasBias must be set when the network has biases; FisherRao then returns
@@ -81,12 +73,12 @@ func FisherRao(logits []float64, labels []int, classes int, s FisherRaoSettings)
 // (logits, N×C) and the directional derivatives J(x) = ⟨θ, ∇_θ f(x)⟩ = d/dt
 // f_{θ+tθ}(x)|_{t=0} (jvp, N×C), e.g. from a forward-mode product or finite
 // differences. It is valid for any network, with or without biases.
-func FisherRaoJVP(logits, jvp []float64, labels []int, classes int, loss LossKind) (*FisherRaoResult, error) {
-	if loss == "" {
-		loss = CrossEntropyLoss
+func FisherRaoJVP(logits, jvp []float64, labels []int, classes int, kind loss.Kind) (*FisherRaoResult, error) {
+	if kind == "" {
+		kind = loss.CrossEntropy
 	}
-	if loss != CrossEntropyLoss && loss != MSELoss {
-		return nil, fmt.Errorf("measures: FisherRao: unknown loss %q", loss)
+	if err := kind.Validate(); err != nil {
+		return nil, fmt.Errorf("measures: FisherRao: %w", err)
 	}
 	N := len(labels)
 	if classes < 1 || N == 0 || len(logits) != N*classes || len(jvp) != N*classes {
@@ -101,8 +93,8 @@ func FisherRaoJVP(logits, jvp []float64, labels []int, classes int, loss LossKin
 		if y < 0 || y >= classes {
 			return nil, fmt.Errorf("measures: FisherRao: label %d out of range [0,%d)", y, classes)
 		}
-		switch loss {
-		case CrossEntropyLoss:
+		switch kind {
+		case loss.CrossEntropy:
 			m := math.Inf(-1)
 			for _, v := range f {
 				m = math.Max(m, v)
@@ -122,7 +114,7 @@ func FisherRaoJVP(logits, jvp []float64, labels []int, classes int, loss LossKin
 			for c := range p { // Var_{y~p}(J_y)
 				model += p[c] * (J[c] - pj) * (J[c] - pj)
 			}
-		case MSELoss:
+		case loss.MSE:
 			d, jj := 0.0, 0.0
 			for c, v := range f {
 				t := v

@@ -5,13 +5,14 @@ import (
 	"math"
 	"testing"
 
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
-	"github.com/minima-project/minima/reparam"
 )
 
 func TestFisherRaoByHand(t *testing.T) {
 	// MSE: f = (1, 2), y = 0, K = 2: ∂ℓ/∂f = (0, 2), J = 2f = (2, 4), ⟨·,·⟩ = 8.
-	r, err := measures.FisherRao([]float64{1, 2}, []int{0}, 2, measures.FisherRaoSettings{Loss: measures.MSELoss, Depth: 2})
+	r, err := measures.FisherRao([]float64{1, 2}, []int{0}, 2, measures.FisherRaoSettings{Loss: loss.MSE, Depth: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,22 +42,22 @@ func TestFisherRaoByHand(t *testing.T) {
 // ⟨θ, ∇f⟩ = K·f for bias-free nets (which fails with biases). Tolerance 1e-6
 // (finite-difference directional derivatives).
 func TestFisherRaoIsThetaFTheta(t *testing.T) {
-	for _, kind := range []string{reparam.CrossEntropy, reparam.MSE} {
+	for _, kind := range []loss.Kind{loss.CrossEntropy, loss.MSE} {
 		for _, bias := range []bool{false, true} {
 			net := newGeoNet(t, []int{3, 5, 4, 3}, bias, kind, 4)
-			logits := reparam.Forward(net.layout, net.theta, net.ref.X, net.ref.N)
-			jvp := geoJVP(net.layout, net.theta, net.ref.X, net.ref.N)
+			logits := geoForward(net.spec, net.theta, net.ref.X, net.ref.N)
+			jvp := geoJVP(net.spec, net.theta, net.ref.X, net.ref.N)
 			C := 3
-			fr, err := measures.FisherRaoJVP(logits, jvp, net.ref.Labels, C, measures.LossKind(kind))
+			fr, err := measures.FisherRaoJVP(logits, jvp, net.ref.Labels, C, kind)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// θᵀF̂θ from per-sample gradients.
-			in := net.layout.Layers[0].In
+			in := net.spec.Inputs()
 			g := make([]float64, len(net.theta))
 			sum := 0.0
 			for i := 0; i < net.ref.N; i++ {
-				one := &reparam.Reference{Layout: net.layout, X: net.ref.X[i*in : (i+1)*in], N: 1, Labels: net.ref.Labels[i : i+1], Kind: kind}
+				one := &graph.Reference{Spec: net.spec, X: net.ref.X[i*in : (i+1)*in], N: 1, Labels: net.ref.Labels[i : i+1]}
 				one.LossGrad(g, net.theta)
 				d := 0.0
 				for j := range g {
@@ -78,7 +79,7 @@ func TestFisherRaoIsThetaFTheta(t *testing.T) {
 				if maxDiff > 1e-7*scale {
 					t.Errorf("%s: ⟨θ,∇f⟩ ≠ 3f: %g", kind, maxDiff/scale)
 				}
-				cf, err := measures.FisherRao(logits, net.ref.Labels, C, measures.FisherRaoSettings{Loss: measures.LossKind(kind), Depth: 3})
+				cf, err := measures.FisherRao(logits, net.ref.Labels, C, measures.FisherRaoSettings{Loss: kind, Depth: 3})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -47,7 +47,7 @@ import (
 //     bias-free nets (with biases use FisherRaoJVP).
 //   - per-block normalised trace Σ_k ‖θ_k‖²Tr(H_kk)/n_k: each term is invariant
 //     when block k is scaled by a single factor. (*) With biases, use W_k and b_k
-//     as separate blocks (reparam.Layout.ParamBlocks): under T_α, b_k is scaled by
+//     as separate blocks (every parameter array of graph.Spec.Params): under T_α, b_k is scaled by
 //     ∏_{j≤k}α_j, not α_k. Per-neuron factors vary inside a block: not invariant.
 //   - relative flatness κ of layer l: under T_α, G = WᵀW gets α_l² and H_ll α_l⁻².
 //     (**) Rescaling the units of layer l itself (columns of W_l) is compensated
@@ -164,7 +164,7 @@ func BlockTraces(op Operator, blocks [][2]int, s *BlockTraceSettings) (*BlockTra
 // e.g. from BlockTraces. Under a rescaling that multiplies all of block k by one
 // factor c_k, Tr(H_kk) scales by c_k⁻² and ‖θ_k‖² by c_k², so each term is
 // invariant. Use one block per uniformly scaled group: for layer-wise T_α with
-// biases, W_k and b_k as separate blocks (reparam.Layout.ParamBlocks).
+// biases, W_k and b_k as separate blocks (every parameter array of graph.Spec.Params).
 func NormalizedTrace(theta []float64, blocks [][2]int, traces []float64) (float64, error) {
 	if err := invariantCheckBlocks(blocks, len(theta)); err != nil {
 		return 0, err
@@ -221,7 +221,7 @@ type RelativeFlatnessResult struct {
 //
 // where w_s is the incoming weight vector of neuron s of the layer and H_{s,s'}
 // the In×In Hessian block between w_s and w_{s'}. With W stored In×Out row-major
-// at theta[wOffset:] (x·W convention of reparam.Layout), neuron s's weights are
+// at theta[wOffset:] (x·W convention of a dense layer, graph.Dense), neuron s's weights are
 // column s: w_s[i] = W[i,s] at index wOffset + i·Out + s, and
 // Tr(H_{s,s'}) = Σ_i H[(i,s),(i,s')].
 //

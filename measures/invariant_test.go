@@ -7,26 +7,26 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/reparam"
 )
 
 // ---- toy networks (shared by the measures tests) ----
 
-// geoNet is a small ReLU network from reparam with a sample set, trained a
-// little by gradient descent so that θ is near (not at) a minimum.
+// geoNet is a small ReLU network (graph's plain-Go reference computation; no
+// gorgonia graph is built) with a sample set, trained a little by gradient
+// descent so that θ is near (not at) a minimum.
 type geoNet struct {
-	layout reparam.Layout
-	ref    *reparam.Reference
-	theta  []float64
+	spec  graph.Spec
+	ref   *graph.Reference
+	theta []float64
 }
 
-func newGeoNet(t testing.TB, sizes []int, bias bool, kind string, seed uint64) geoNet {
+func newGeoNet(t testing.TB, sizes []int, bias bool, kind loss.Kind, seed uint64) geoNet {
 	t.Helper()
-	l, err := reparam.MLP(sizes, bias)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := graph.MLP(sizes[0], sizes[1:len(sizes)-1], sizes[len(sizes)-1], bias, kind)
 	rng := rand.New(rand.NewPCG(seed, 99))
 	n := 16
 	X := make([]float64, n*sizes[0])
@@ -37,11 +37,11 @@ func newGeoNet(t testing.TB, sizes []int, bias bool, kind string, seed uint64) g
 	for i := range labels {
 		labels[i] = rng.IntN(sizes[len(sizes)-1])
 	}
-	theta := make([]float64, l.Dim())
+	theta := make([]float64, l.NumParams())
 	for i := range theta {
 		theta[i] = 0.7 * rng.NormFloat64()
 	}
-	ref := &reparam.Reference{Layout: l, X: X, N: n, Labels: labels, Kind: kind}
+	ref := &graph.Reference{Spec: l, X: X, N: n, Labels: labels}
 	g := make([]float64, len(theta))
 	for it := 0; it < 300; it++ {
 		if _, err := ref.LossGrad(g, theta); err != nil {
@@ -51,7 +51,7 @@ func newGeoNet(t testing.TB, sizes []int, bias bool, kind string, seed uint64) g
 			theta[i] -= 0.1 * g[i]
 		}
 	}
-	return geoNet{layout: l, ref: ref, theta: theta}
+	return geoNet{spec: l, ref: ref, theta: theta}
 }
 
 // geoHessian returns the Hessian of obj at theta as a measures.Dense, by central
@@ -87,7 +87,7 @@ func geoHessian(t testing.TB, obj measures.Objective, theta []float64) *measures
 
 // geoJVP returns J = ⟨θ, ∇_θ f⟩ = d/dt f_{(1+t)θ}|_{t=0} for every sample and
 // output, by central differences.
-func geoJVP(l reparam.Layout, theta, X []float64, n int) []float64 {
+func geoJVP(l graph.Spec, theta, X []float64, n int) []float64 {
 	h := 1e-5
 	tp := make([]float64, len(theta))
 	tm := make([]float64, len(theta))
@@ -95,12 +95,30 @@ func geoJVP(l reparam.Layout, theta, X []float64, n int) []float64 {
 		tp[i] = v * (1 + h)
 		tm[i] = v * (1 - h)
 	}
-	fp := reparam.Forward(l, tp, X, n)
-	fm := reparam.Forward(l, tm, X, n)
+	fp := geoForward(l, tp, X, n)
+	fm := geoForward(l, tm, X, n)
 	for i := range fp {
 		fp[i] = (fp[i] - fm[i]) / (2 * h)
 	}
 	return fp
+}
+
+// geoForward is the network's output (graph's reference forward pass).
+func geoForward(l graph.Spec, theta, X []float64, n int) []float64 {
+	out, err := graph.Forward(l, theta, X, n)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// geoBlocks are the parameter arrays of l as {offset, length}.
+func geoBlocks(l graph.Spec) [][2]int {
+	var b [][2]int
+	for _, p := range l.Params() {
+		b = append(b, [2]int{p.Offset, p.Size})
+	}
+	return b
 }
 
 // ---- BlockTraces, NormalizedTrace, RelativeFlatness on explicit matrices ----
@@ -291,14 +309,14 @@ func geoMeasures() []geoMeasure {
 			return r.Sharpness
 		}, "approx", "approx", 0},
 		{"Fisher–Rao θᵀF̂θ (JVP)", func(t *testing.T, net geoNet, th []float64, _ *measures.Dense) float64 {
-			logits := reparam.Forward(net.layout, th, net.ref.X, net.ref.N)
-			jvp := geoJVP(net.layout, th, net.ref.X, net.ref.N)
-			r, err := measures.FisherRaoJVP(logits, jvp, net.ref.Labels, 3, measures.LossKind(net.ref.Kind))
+			logits := geoForward(net.spec, th, net.ref.X, net.ref.N)
+			jvp := geoJVP(net.spec, th, net.ref.X, net.ref.N)
+			r, err := measures.FisherRaoJVP(logits, jvp, net.ref.Labels, 3, net.spec.Loss)
 			geoNoErr(t, err)
 			return r.Empirical
 		}, "inv", "inv", 1e-6},
 		{"per-block normalised trace (W_k, b_k blocks)", func(t *testing.T, net geoNet, th []float64, H *measures.Dense) float64 {
-			blocks := net.layout.ParamBlocks()
+			blocks := geoBlocks(net.spec)
 			bt, err := measures.BlockTraces(H, blocks, &measures.BlockTraceSettings{ExactBelow: 1 << 30})
 			geoNoErr(t, err)
 			v, err := measures.NormalizedTrace(th, blocks, bt.Trace)
@@ -320,8 +338,8 @@ func geoMeasures() []geoMeasure {
 
 func geoRelFlat(layer int) func(t *testing.T, net geoNet, th []float64, H *measures.Dense) float64 {
 	return func(t *testing.T, net geoNet, th []float64, H *measures.Dense) float64 {
-		d := net.layout.Layers[layer]
-		r, err := measures.RelativeFlatness(H, th, net.layout.WOffset(layer), d.In, d.Out, nil)
+		d := net.spec.Layers[layer].(*graph.Dense)
+		r, err := measures.RelativeFlatness(H, th, net.spec.Params()[layerWeights(net.spec, layer)].Offset, d.In, d.Out, nil)
 		geoNoErr(t, err)
 		return r.Kappa
 	}
@@ -343,16 +361,16 @@ func TestInvarianceTable(t *testing.T) {
 	var table strings.Builder
 	fmt.Fprintf(&table, "%-46s %6s %14s %14s\n", "measure", "bias", "layer-wise", "per-neuron")
 	for _, bias := range []bool{false, true} {
-		net := newGeoNet(t, []int{3, 5, 4, 3}, bias, reparam.CrossEntropy, 1)
-		thL, err := reparam.Layerwise(net.layout, net.theta, alphas)
+		net := newGeoNet(t, []int{3, 5, 4, 3}, bias, loss.CrossEntropy, 1)
+		thL, err := reparam.Layerwise(net.spec, net.theta, alphas)
 		geoNoErr(t, err)
-		thN, err := reparam.RandomNeurons(net.layout, net.theta, 0.7, 11)
+		thN, err := reparam.RandomNeurons(net.spec, net.theta, 0.7, 11)
 		geoNoErr(t, err)
-		out := reparam.Forward(net.layout, net.theta, net.ref.X, net.ref.N)
-		if e := reparam.Equivalence(out, reparam.Forward(net.layout, thL, net.ref.X, net.ref.N)); e > 1e-12 {
+		out := geoForward(net.spec, net.theta, net.ref.X, net.ref.N)
+		if e := reparam.Equivalence(out, geoForward(net.spec, thL, net.ref.X, net.ref.N)); e > 1e-12 {
 			t.Fatalf("layer-wise changed f: %g", e)
 		}
-		if e := reparam.Equivalence(out, reparam.Forward(net.layout, thN, net.ref.X, net.ref.N)); e > 1e-12 {
+		if e := reparam.Equivalence(out, geoForward(net.spec, thN, net.ref.X, net.ref.N)); e > 1e-12 {
 			t.Fatalf("per-neuron changed f: %g", e)
 		}
 		H0 := geoHessian(t, net.ref, net.theta)
@@ -397,9 +415,9 @@ func geoExpect(t *testing.T, name string, bias bool, want string, d, tol float64
 // columns of W_l; the rows of W_{l+1} compensate) leaves κ of layer l unchanged,
 // while rescaling the units feeding it (rows of W_l) does not.
 func TestRelativeFlatnessOwnNeurons(t *testing.T) {
-	net := newGeoNet(t, []int{3, 5, 4, 3}, false, reparam.CrossEntropy, 2)
-	c := [][]float64{{1, 1, 1, 1, 1}, {0.3, 2, 5, 0.7}} // only layer-1 units
-	th, err := reparam.Neuronwise(net.layout, net.theta, c)
+	net := newGeoNet(t, []int{3, 5, 4, 3}, false, loss.CrossEntropy, 2)
+	c := [][]float64{{1, 1, 1, 1, 1}, {0.3, 2, 5, 0.7}, nil} // only layer-1 units
+	th, err := reparam.Neuronwise(net.spec, net.theta, c)
 	geoNoErr(t, err)
 	H0 := geoHessian(t, net.ref, net.theta)
 	H1 := geoHessian(t, net.ref, th)
@@ -414,4 +432,14 @@ func TestRelativeFlatnessOwnNeurons(t *testing.T) {
 	if math.Abs(k2b-k2a) < 1e-2*math.Abs(k2a) {
 		t.Errorf("input units: κ unexpectedly unchanged %g → %g", k2a, k2b)
 	}
+}
+
+// layerWeights is the index in l.Params() of layer k's weight array.
+func layerWeights(l graph.Spec, k int) int {
+	for i, p := range l.Params() {
+		if p.Layer == k && !p.Bias {
+			return i
+		}
+	}
+	panic("no weights")
 }

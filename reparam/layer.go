@@ -3,6 +3,8 @@ package reparam
 import (
 	"fmt"
 	"math"
+
+	"github.com/minima-project/minima/graph"
 )
 
 // ProdTol is the tolerance on ∏α_k = 1 accepted by Layerwise, Scales and Diag:
@@ -28,52 +30,51 @@ func CheckAlphas(alphas []float64) error {
 }
 
 // Scales returns the diagonal of the layer-wise rescaling T_α as a vector of
-// length layout.Dim(): T_α(θ) = Scales ⊙ θ.
+// length s.NumParams(): T_α(θ) = Scales ⊙ θ. alphas holds one factor per layer
+// with parameters (s.ParamLayers(), in order; max-pooling and flattening have
+// none): with K such layers, α_1 … α_K.
 //
-// The entries of W_k get α_k. The entries of b_k get c_k = ∏_{j≤k} α_j. This
-// keeps the network function: by induction on k, the output of layer k becomes
-// h_k' = c_k h_k, because
+// The weights of the k-th parametrised layer get α_k, its bias c_k = ∏_{j≤k} α_j.
+// This keeps the network function: by induction on k, the output of that layer
+// becomes h_k' = c_k h_k, because
 //
 //	h_k' = φ(h_{k−1}'·α_kW_k + c_k b_k) = φ(c_k (h_{k−1}W_k + b_k)) = c_k h_k
 //
-// for c_k > 0 and φ = ReLU (positively homogeneous: φ(cz) = cφ(z)) or the identity.
+// for c_k > 0 and φ = ReLU (positively homogeneous: φ(cz) = cφ(z)) or the
+// identity; a convolution is linear in its input like a dense layer, and
+// max-pooling and flattening between layers commute with the positive factor.
 // The last layer has c_K = ∏α = 1, so the output is unchanged. Without biases,
-// only the W_k entries exist and T_α is exactly Dinh et al.'s map.
+// only the weights are scaled and T_α is exactly Dinh et al.'s map.
 //
 // Scales returns an error if len(alphas) ≠ K or CheckAlphas fails.
-func Scales(layout Layout, alphas []float64) ([]float64, error) {
-	if err := layout.Validate(); err != nil {
+func Scales(s graph.Spec, alphas []float64) ([]float64, error) {
+	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if len(alphas) != layout.NumLayers() {
-		return nil, fmt.Errorf("reparam: %d alphas for %d layers", len(alphas), layout.NumLayers())
+	pl := s.ParamLayers()
+	if len(alphas) != len(pl) {
+		return nil, fmt.Errorf("reparam: %d alphas for %d layers with parameters", len(alphas), len(pl))
 	}
 	if err := CheckAlphas(alphas); err != nil {
 		return nil, err
 	}
-	s := make([]float64, layout.Dim())
-	c := 1.0
-	for k, d := range layout.Layers {
-		c *= alphas[k]
-		off := layout.WOffset(k)
-		for i := 0; i < d.In*d.Out; i++ {
-			s[off+i] = alphas[k]
-		}
-		if d.Bias {
-			off += d.In * d.Out
-			for j := 0; j < d.Out; j++ {
-				s[off+j] = c
-			}
+	c := make([][]float64, len(s.Layers))
+	prod := 1.0
+	for i, k := range pl[:len(pl)-1] {
+		prod *= alphas[i]
+		c[k] = make([]float64, s.Units(k))
+		for j := range c[k] {
+			c[k][j] = prod
 		}
 	}
-	return s, nil
+	return s.Rescaling(c)
 }
 
-// Layerwise returns T_α(θ) = Scales(layout, alphas) ⊙ θ as a new slice: W_k ← α_kW_k
+// Layerwise returns T_α(θ) = Scales(spec, alphas) ⊙ θ as a new slice: W_k ← α_kW_k
 // and b_k ← (∏_{j≤k}α_j) b_k. Every α_k must be positive and ∏α_k = 1 (relative
-// ProdTol), otherwise an error is returned; theta must have length layout.Dim().
-func Layerwise(layout Layout, theta, alphas []float64) ([]float64, error) {
-	s, err := Scales(layout, alphas)
+// ProdTol), otherwise an error is returned; theta must have length spec.NumParams().
+func Layerwise(spec graph.Spec, theta, alphas []float64) ([]float64, error) {
+	s, err := Scales(spec, alphas)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +88,8 @@ func Layerwise(layout Layout, theta, alphas []float64) ([]float64, error) {
 //	∇L(T_αθ) = D_α ∇L(θ),   ∇²L(T_αθ) = D_α ∇²L(θ) D_α,
 //
 // which holds with biases too. This is the D_α of Dinh et al. (Section 4).
-func Diag(layout Layout, alphas []float64) ([]float64, error) {
-	s, err := Scales(layout, alphas)
+func Diag(spec graph.Spec, alphas []float64) ([]float64, error) {
+	s, err := Scales(spec, alphas)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +121,8 @@ func ApplyScales(theta, s []float64) ([]float64, error) {
 	return out, nil
 }
 
-// TwoLayerAlpha returns α ∈ R^K with α[layer] = alpha, 1/alpha on one partner layer
+// TwoLayerAlpha returns α ∈ R^K (K layers with parameters, indexed in
+// Spec.ParamLayers order) with α[layer] = alpha, 1/alpha on one partner layer
 // and 1 elsewhere, so that ∏α = 1. The partner is the next layer (layer+1), or the
 // previous layer when layer is the last one. An adjacent partner is chosen because
 // then, with biases, only b_layer is rescaled (by alpha, or, when the partner is the
@@ -149,4 +151,20 @@ func TwoLayerAlpha(K, layer int, alpha float64) ([]float64, error) {
 	a[layer] = alpha
 	a[partner] = 1 / alpha
 	return a, nil
+}
+
+// ParamIndex returns the position of layer k of spec among its layers with
+// parameters (the index TwoLayerAlpha and Scales use), or an error naming the
+// layers that have parameters.
+func ParamIndex(spec graph.Spec, k int) (int, error) {
+	pl := spec.ParamLayers()
+	for i, l := range pl {
+		if l == k {
+			return i, nil
+		}
+	}
+	if k < 0 || k >= len(spec.Layers) {
+		return 0, fmt.Errorf("reparam: layer %d out of range [0,%d)", k, len(spec.Layers))
+	}
+	return 0, fmt.Errorf("reparam: layer %d (%s) has no parameters; the layers with parameters are %v", k, spec.Layers[k].Kind(), pl)
 }

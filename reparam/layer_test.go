@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/minima-project/minima/loss"
 )
 
 // Tolerances used below:
@@ -27,13 +29,13 @@ func TestLayerwisePreservesFunction(t *testing.T) {
 		sizes = append(sizes, 3)
 		for _, bias := range []bool{false, true} {
 			tn := newTNet(t, sizes, bias, 20, uint64(K))
-			out := Forward(tn.layout, tn.theta, tn.X, tn.n)
+			out := tn.forward(t, tn.theta)
 			for _, a := range sets {
-				th2, err := Layerwise(tn.layout, tn.theta, a)
+				th2, err := Layerwise(tn.spec, tn.theta, a)
 				if err != nil {
 					t.Fatal(err)
 				}
-				out2 := Forward(tn.layout, th2, tn.X, tn.n)
+				out2 := tn.forward(t, th2)
 				if e := Equivalence(out, out2); e > 1e-12 {
 					t.Errorf("K=%d bias=%v alpha=%v: Equivalence = %g", K, bias, a, e)
 				}
@@ -42,12 +44,12 @@ func TestLayerwisePreservesFunction(t *testing.T) {
 				if bias {
 					bad := append([]float64(nil), tn.theta...)
 					for k := range a {
-						w := tn.layout.W(bad, k)
+						w := tn.weights(bad, k)
 						for i := range w {
 							w[i] *= a[k]
 						}
 					}
-					if e := Equivalence(out, Forward(tn.layout, bad, tn.X, tn.n)); e < 1e-3 {
+					if e := Equivalence(out, tn.forward(t, bad)); e < 1e-3 {
 						t.Errorf("K=%d alpha=%v: weights-only scaling with biases should change f, Equivalence = %g", K, a, e)
 					}
 				}
@@ -58,22 +60,22 @@ func TestLayerwisePreservesFunction(t *testing.T) {
 
 func TestLayerwiseErrors(t *testing.T) {
 	tn := newTNet(t, []int{3, 4, 2}, false, 2, 1)
-	if _, err := Layerwise(tn.layout, tn.theta, []float64{2, 0.6}); err == nil {
+	if _, err := Layerwise(tn.spec, tn.theta, []float64{2, 0.6}); err == nil {
 		t.Error("∏α ≠ 1 accepted")
 	}
-	if _, err := Layerwise(tn.layout, tn.theta, []float64{2, 0.5 * (1 + 1e-10)}); err == nil {
+	if _, err := Layerwise(tn.spec, tn.theta, []float64{2, 0.5 * (1 + 1e-10)}); err == nil {
 		t.Error("∏α = 1+1e-10 accepted")
 	}
-	if _, err := Layerwise(tn.layout, tn.theta, []float64{-2, -0.5}); err == nil {
+	if _, err := Layerwise(tn.spec, tn.theta, []float64{-2, -0.5}); err == nil {
 		t.Error("negative α accepted")
 	}
-	if _, err := Layerwise(tn.layout, tn.theta, []float64{1}); err == nil {
+	if _, err := Layerwise(tn.spec, tn.theta, []float64{1}); err == nil {
 		t.Error("wrong number of α accepted")
 	}
-	if _, err := Layerwise(tn.layout, tn.theta[:3], []float64{1, 1}); err == nil {
+	if _, err := Layerwise(tn.spec, tn.theta[:3], []float64{1, 1}); err == nil {
 		t.Error("short theta accepted")
 	}
-	if _, err := Layerwise(tn.layout, tn.theta, []float64{1e200, 1e-200}); err != nil {
+	if _, err := Layerwise(tn.spec, tn.theta, []float64{1e200, 1e-200}); err != nil {
 		t.Errorf("extreme but valid α rejected: %v", err)
 	}
 }
@@ -103,15 +105,15 @@ func TestTwoLayerAlpha(t *testing.T) {
 
 func TestDiagGradientRelation(t *testing.T) {
 	for _, bias := range []bool{false, true} {
-		for _, kind := range []string{MSE, CrossEntropy} {
+		for _, kind := range []loss.Kind{loss.MSE, loss.CrossEntropy} {
 			tn := newTNet(t, []int{4, 5, 5, 3}, bias, 12, 7)
 			r := tn.ref(kind)
 			alphas := []float64{0.3, 5, 1 / 1.5}
-			th2, err := Layerwise(tn.layout, tn.theta, alphas)
+			th2, err := Layerwise(tn.spec, tn.theta, alphas)
 			if err != nil {
 				t.Fatal(err)
 			}
-			D, _ := Diag(tn.layout, alphas)
+			D, _ := Diag(tn.spec, alphas)
 			g1 := make([]float64, r.Dim())
 			g2 := make([]float64, r.Dim())
 			l1, _ := r.LossGrad(g1, tn.theta)
@@ -146,10 +148,10 @@ func TestDiagGradientRelation(t *testing.T) {
 func TestDiagHessianRelation(t *testing.T) {
 	for _, bias := range []bool{false, true} {
 		tn := newTNet(t, []int{3, 4, 3, 2}, bias, 10, 11)
-		r := tn.ref(CrossEntropy)
+		r := tn.ref(loss.CrossEntropy)
 		alphas := []float64{4, 0.5, 0.5}
-		th2, _ := Layerwise(tn.layout, tn.theta, alphas)
-		D, _ := Diag(tn.layout, alphas)
+		th2, _ := Layerwise(tn.spec, tn.theta, alphas)
+		D, _ := Diag(tn.spec, alphas)
 		H1 := fdHessian(t, r, tn.theta, 1e-5)
 		H2 := fdHessian(t, r, th2, 1e-5)
 		n := len(D)
@@ -186,21 +188,21 @@ func flatten(H [][]float64) []float64 {
 func TestDinhSharpnessConstruction(t *testing.T) {
 	tn := newTNet(t, []int{6, 8, 3}, false, 15, 3)
 	for _, eps := range []float64{1e-1, 1e-3, 1e-6} {
-		w1 := tn.layout.W(tn.theta, 0)
+		w1 := tn.weights(tn.theta, 0)
 		alpha := eps / mat.Norm(mat.NewVecDense(len(w1), w1), 2)
-		th2, err := Layerwise(tn.layout, tn.theta, []float64{alpha, 1 / alpha})
+		th2, err := Layerwise(tn.spec, tn.theta, []float64{alpha, 1 / alpha})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if e := Equivalence(Forward(tn.layout, tn.theta, tn.X, tn.n), Forward(tn.layout, th2, tn.X, tn.n)); e > 1e-12 {
+		if e := Equivalence(tn.forward(t, tn.theta), tn.forward(t, th2)); e > 1e-12 {
 			t.Errorf("eps=%g: T_α changed f: %g", eps, e)
 		}
 		zero := append([]float64(nil), th2...)
-		w := tn.layout.W(zero, 0)
+		w := tn.weights(zero, 0)
 		for i := range w {
 			w[i] = 0
 		}
-		for i, v := range Forward(tn.layout, zero, tn.X, tn.n) {
+		for i, v := range tn.forward(t, zero) {
 			if v != 0 {
 				t.Fatalf("eps=%g: output %d at θ_1=0 is %v, want exactly 0", eps, i, v)
 			}
@@ -224,7 +226,7 @@ func TestDinhSharpnessConstruction(t *testing.T) {
 // at least like α⁻² as α → 0; uses a Hessian of the reference network.
 func TestLambdaMaxGrowth(t *testing.T) {
 	tn := newTNet(t, []int{3, 4, 2}, false, 10, 5)
-	r := tn.ref(MSE)
+	r := tn.ref(loss.MSE)
 	H := fdHessian(t, r, tn.theta, 1e-5)
 	n := len(H)
 	n1 := 12
@@ -240,7 +242,7 @@ func TestLambdaMaxGrowth(t *testing.T) {
 	}
 	prev := 0.0
 	for _, alpha := range []float64{1, 0.1, 0.01, 0.001} {
-		D, _ := Diag(tn.layout, []float64{alpha, 1 / alpha})
+		D, _ := Diag(tn.spec, []float64{alpha, 1 / alpha})
 		M := mat.NewSymDense(n, nil)
 		for i := 0; i < n; i++ {
 			for j := 0; j < n; j++ {
@@ -266,4 +268,33 @@ func topEig(t *testing.T, S *mat.SymDense) float64 {
 	}
 	v := e.Values(nil)
 	return v[len(v)-1]
+}
+
+// T_α keeps a CNN's function: it scales a convolution's kernel (and bias as
+// for dense layers) and the next parametrised layer's weights by 1/α, and
+// max-pooling commutes with the positive factor (1e-12).
+func TestLayerwisePreservesCNNFunction(t *testing.T) {
+	for _, bias := range []bool{false, true} {
+		tn := newTCNN(t, bias, 7, 2)
+		out := tn.forward(t, tn.theta)
+		for _, a := range [][]float64{{10, 0.1, 1}, {1, 1e-3, 1e3}, {0.5, 4, 0.5}} {
+			th, err := Layerwise(tn.spec, tn.theta, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e := Equivalence(out, tn.forward(t, th)); e > 1e-12 {
+				t.Errorf("bias=%v alpha=%v: Equivalence %g", bias, a, e)
+			}
+		}
+	}
+}
+
+func TestParamIndexNamesLayersWithParameters(t *testing.T) {
+	tn := newTCNN(t, true, 1, 1)
+	if i, err := ParamIndex(tn.spec, 3); err != nil || i != 1 { // conv, pool, flatten, dense, dense
+		t.Errorf("ParamIndex(dense at 3) = %d, %v; want 1", i, err)
+	}
+	if _, err := ParamIndex(tn.spec, 1); err == nil {
+		t.Error("a maxpool layer has no parameter index")
+	}
 }

@@ -7,7 +7,7 @@ import (
 
 func TestWeightNorm(t *testing.T) {
 	tn := newTNet(t, []int{4, 3, 2}, false, 1, 2)
-	W := tn.layout.W(tn.theta, 0)
+	W := tn.weights(tn.theta, 0)
 	wn, err := NewWeightNorm(W, 4, 3)
 	if err != nil {
 		t.Fatal(err)

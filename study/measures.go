@@ -8,7 +8,6 @@ import (
 
 	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/measures"
-	"github.com/minima-project/minima/reparam"
 	"github.com/minima-project/minima/report"
 )
 
@@ -36,7 +35,7 @@ type MeasureSettings struct {
 	LambdaTol float64
 	// RelFlatLayer is the layer whose incoming weights relative flatness uses;
 	// −1 means the last layer (Petzka et al. use the feature layer).
-	RelFlatLayer int
+	RelFlatLayer int // must be a dense layer
 	Seed         int64
 	// Progress, if set, receives one line per measure started.
 	Progress func(string)
@@ -90,15 +89,6 @@ type Measures struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// Layout returns the reparam layout of a graph spec (same flat order).
-func Layout(s graph.Spec) (reparam.Layout, error) {
-	var ls []reparam.Dense
-	for _, l := range s.Layers {
-		ls = append(ls, reparam.Dense{In: l.In, Out: l.Out, Bias: l.Bias})
-	}
-	return reparam.NewLayout(ls...)
-}
-
 // directionalLogits returns J·θ = d/dt f_{(1+t)θ}(x) at t = 0 for every sample,
 // by central differences along the ray: f is piecewise polynomial in t there, so
 // with h = 1e-4 the error is O(h²) relative. For bias-free nets it equals K·f.
@@ -131,10 +121,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 		}
 	}
 	spec := o.Spec()
-	layout, err := Layout(spec)
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	start, t0 := o.Products, time.Now()
 	m := &Measures{Samples: o.Samples(), Params: o.Dim()}
 	if m.Loss, m.Accuracy, err = o.Evaluate(theta); err != nil {
@@ -223,22 +210,25 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 		return nil, err
 	}
 	var frr *measures.FisherRaoResult
-	if layout.HasBias() {
+	if spec.HasBias() {
 		jvp, err := directionalLogits(o, theta)
 		if err != nil {
 			return nil, err
 		}
-		frr, err = measures.FisherRaoJVP(logits, jvp, labels, spec.Outputs(), measures.LossKind(spec.Loss))
+		frr, err = measures.FisherRaoJVP(logits, jvp, labels, spec.Outputs(), spec.Loss)
 		if err != nil {
 			return nil, err
 		}
-	} else if frr, err = measures.FisherRao(logits, labels, spec.Outputs(), measures.FisherRaoSettings{Loss: measures.LossKind(spec.Loss), Depth: len(spec.Layers)}); err != nil {
+	} else if frr, err = measures.FisherRao(logits, labels, spec.Outputs(), measures.FisherRaoSettings{Loss: spec.Loss, Depth: len(spec.ParamLayers())}); err != nil {
 		return nil, err
 	}
 	m.FisherRao, m.FisherRaoM = frr.Empirical, frr.Model
 
 	say("normalised trace")
-	blocks := layout.ParamBlocks()
+	var blocks [][2]int // every parameter array: T_α scales each by one factor
+	for _, p := range spec.Params() {
+		blocks = append(blocks, [2]int{p.Offset, p.Size})
+	}
 	bt, err := measures.BlockTraces(op, blocks, &measures.BlockTraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 2, ExactBelow: 64})
 	if err != nil {
 		return nil, err
@@ -248,11 +238,11 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	}
 
 	say("relative flatness")
-	rl := s.RelFlatLayer
-	if rl < 0 || rl >= len(spec.Layers) {
-		rl = len(spec.Layers) - 1
+	feat, err := featureLayer(spec, s.RelFlatLayer)
+	if err != nil {
+		return nil, err
 	}
-	rf, err := measures.RelativeFlatness(op, theta, layout.WOffset(rl), spec.Layers[rl].In, spec.Layers[rl].Out,
+	rf, err := measures.RelativeFlatness(op, theta, feat.Offset, feat.Shape[0], feat.Shape[1],
 		&measures.RelativeFlatnessSettings{Samples: s.TraceProbes, Seed: s.Seed + 3})
 	if err != nil {
 		return nil, err
@@ -261,6 +251,23 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	m.HVPs = o.Products - start
 	m.Seconds = math.Round(time.Since(t0).Seconds()*1000) / 1000
 	return m, nil
+}
+
+// featureLayer returns the weights of the dense layer relative flatness is
+// measured on: layer k, or the last layer when k < 0 (Petzka et al. use the
+// layer that reads the features).
+func featureLayer(spec graph.Spec, k int) (graph.Param, error) {
+	if k < 0 || k >= len(spec.Layers) {
+		k = len(spec.Layers) - 1
+	}
+	if _, ok := spec.Layers[k].(*graph.Dense); ok {
+		for _, p := range spec.Params() {
+			if p.Layer == k && !p.Bias {
+				return p, nil
+			}
+		}
+	}
+	return graph.Param{}, fmt.Errorf("study: relative flatness needs a dense layer; layer %d is %s", k, spec.Layers[k].Kind())
 }
 
 // MeasuresSummary is a table of m for a terminal.

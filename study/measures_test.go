@@ -10,6 +10,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/study"
 )
@@ -23,7 +24,7 @@ func measuresNet(t *testing.T, dim, hidden int) (*graph.Objective, []int, []floa
 	if err != nil {
 		t.Fatal(err)
 	}
-	spec := graph.MLP(dim, []int{hidden}, 3, true, graph.CrossEntropy)
+	spec := graph.MLP(dim, []int{hidden}, 3, true, loss.CrossEntropy)
 	res, err := graph.Train(spec, train, nil, graph.TrainSettings{BatchSize: 15, Epochs: 20, LR: 0.1, Init: graph.He, Seed: 2})
 	if err != nil {
 		t.Fatal(err)

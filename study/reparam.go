@@ -3,6 +3,7 @@ package study
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"github.com/minima-project/minima/datasets"
@@ -23,38 +24,34 @@ const (
 	KindNeuron = "neuron"
 )
 
-// Transform returns the reparametrised θ of the given kind and α.
+// Transform returns the reparametrised θ of the given kind and α; layer is an
+// index into s.Layers and must have parameters (for KindNeuron, be hidden: not
+// the last layer with parameters). KindNeuron rescales a conv2d layer channel
+// by channel.
 func Transform(s graph.Spec, theta []float64, kind string, layer int, alpha float64) ([]float64, error) {
-	layout, err := Layout(s)
-	if err != nil {
-		return nil, err
-	}
-	K := len(s.Layers)
 	switch kind {
 	case KindLayer:
-		a, err := reparam.TwoLayerAlpha(K, layer, alpha)
+		i, err := reparam.ParamIndex(s, layer)
 		if err != nil {
 			return nil, err
 		}
-		return reparam.Layerwise(layout, theta, a)
-	case KindNeuron:
-		if layer < 0 || layer >= K-1 {
-			return nil, fmt.Errorf("study: neuron rescaling needs a hidden layer, 0…%d; got %d", K-2, layer)
+		a, err := reparam.TwoLayerAlpha(len(s.ParamLayers()), i, alpha)
+		if err != nil {
+			return nil, err
 		}
-		c := make([][]float64, K-1)
-		for k := range c {
-			c[k] = make([]float64, s.Layers[k].Out)
-			for j := range c[k] {
-				c[k][j] = 1
-				if k == layer {
-					c[k][j] = alpha
-					if j%2 == 1 {
-						c[k][j] = 1 / alpha
-					}
-				}
+		return reparam.Layerwise(s, theta, a)
+	case KindNeuron:
+		if !slices.Contains(reparam.Hidden(s), layer) {
+			return nil, fmt.Errorf("study: neuron rescaling needs a hidden layer with parameters, one of %v; got %d", reparam.Hidden(s), layer)
+		}
+		c := reparam.Ones(s)
+		for j := range c[layer] {
+			c[layer][j] = alpha
+			if j%2 == 1 {
+				c[layer][j] = 1 / alpha
 			}
 		}
-		return reparam.Neuronwise(layout, theta, c)
+		return reparam.Neuronwise(s, theta, c)
 	default:
 		return nil, fmt.Errorf("study: unknown reparametrisation %q (want %s or %s)", kind, KindLayer, KindNeuron)
 	}

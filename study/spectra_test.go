@@ -22,6 +22,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/study"
@@ -80,7 +81,7 @@ func spectraClusters(t testing.TB) *datasets.Set {
 func spectraNets(t testing.TB) []*netHessian {
 	t.Helper()
 	set := spectraClusters(t)
-	spec := graph.MLP(4, []int{6, 5}, 3, true, graph.CrossEntropy)
+	spec := graph.MLP(4, []int{6, 5}, 3, true, loss.CrossEntropy)
 	trained, err := graph.Train(spec, set, nil, graph.TrainSettings{BatchSize: 10, Epochs: 40, LR: 0.05, Init: graph.He, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -751,7 +752,7 @@ func checkPNG(t *testing.T, path string) {
 // error wraps measures.ErrExactLimit.
 func TestStudyHessianErrors(t *testing.T) {
 	set := spectraClusters(t)
-	spec := graph.MLP(4, []int{3}, 3, true, graph.CrossEntropy)
+	spec := graph.MLP(4, []int{3}, 3, true, loss.CrossEntropy)
 	theta, err := graph.Init(spec, graph.He, 2)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/reparam"
 )
@@ -38,33 +39,35 @@ func exactHessian(t *testing.T, o *graph.Objective, theta []float64) []float64 {
 
 // The seed's relations, with the network's own HVPs (not finite differences):
 // ∇L(T_αθ) = D_α∇L(θ) and ∇²L(T_αθ) = D_α∇²L(θ)D_α elementwise, for 2- and
-// 3-layer nets with and without biases. Both sides are exact up to rounding;
+// 3-layer nets and a small CNN (convolution, max-pooling, flatten, two dense
+// layers) with and without biases. Both sides are exact up to rounding;
 // 1e-9 relative to the largest entry.
 func TestHessianTransformsWithDAlpha(t *testing.T) {
 	for _, tc := range []struct {
 		spec   graph.Spec
 		alphas []float64
 	}{
-		{graph.MLP(3, []int{4}, 3, false, graph.CrossEntropy), []float64{0.3, 1 / 0.3}},
-		{graph.MLP(3, []int{4, 3}, 2, false, graph.MSE), []float64{2, 0.25, 2}},
-		{graph.MLP(3, []int{4, 3}, 3, true, graph.CrossEntropy), []float64{0.5, 4, 0.5}},
+		{graph.MLP(3, []int{4}, 3, false, loss.CrossEntropy), []float64{0.3, 1 / 0.3}},
+		{graph.MLP(3, []int{4, 3}, 2, false, loss.MSE), []float64{2, 0.25, 2}},
+		{graph.MLP(3, []int{4, 3}, 3, true, loss.CrossEntropy), []float64{0.5, 4, 0.5}},
+		{tinyCNN(t, true), []float64{0.5, 4, 0.5}},
+		{tinyCNN(t, false), []float64{3, 0.5, 1 / 1.5}},
 	} {
-		set := tinySet(9, 3, tc.spec.Outputs(), 1)
+		set := tinySet(9, tc.spec.Inputs(), tc.spec.Outputs(), 1)
 		o, err := graph.NewObjective(tc.spec, set, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer o.Close()
-		layout, _ := Layout(tc.spec)
 		theta, _ := graph.Init(tc.spec, graph.He, 3)
 		for i := range theta {
 			theta[i] += 0.1 // non-zero biases
 		}
-		tt, err := reparam.Layerwise(layout, theta, tc.alphas)
+		tt, err := reparam.Layerwise(tc.spec, theta, tc.alphas)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d, err := reparam.Diag(layout, tc.alphas)
+		d, err := reparam.Diag(tc.spec, tc.alphas)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,7 +109,7 @@ func TestHessianTransformsWithDAlpha(t *testing.T) {
 // grows at least like α⁻² as α → 0; checked with Lanczos on the transformed
 // network for α = 1e-1 … 1e-3.
 func TestLambdaMaxGrowsLikeAlphaMinus2(t *testing.T) {
-	spec := graph.MLP(3, []int{5}, 3, false, graph.CrossEntropy)
+	spec := graph.MLP(3, []int{5}, 3, false, loss.CrossEntropy)
 	set := tinySet(12, 3, 3, 2)
 	o, err := graph.NewObjective(spec, set, 0)
 	if err != nil {
@@ -114,8 +117,7 @@ func TestLambdaMaxGrowsLikeAlphaMinus2(t *testing.T) {
 	}
 	defer o.Close()
 	theta, _ := graph.Init(spec, graph.He, 4)
-	layout, _ := Layout(spec)
-	n1 := layout.Layers[0].In * layout.Layers[0].Out
+	n1 := spec.Params()[0].Size // the first layer's weights
 	h := exactHessian(t, o, theta)
 	n := o.Dim()
 	block := &measures.Dense{N: n1, Data: make([]float64, n1*n1)}
@@ -152,7 +154,7 @@ func TestLambdaMaxGrowsLikeAlphaMinus2(t *testing.T) {
 // and equivalence ≤ 1e-12; λ_max moves by > 100× over α ∈ [1e-2, 1e2], and the
 // exactly invariant measures (ASAM with η = 0, Fisher–Rao) move by < 1e-6.
 func TestSweepTinyNet(t *testing.T) {
-	spec := graph.MLP(4, []int{6}, 3, true, graph.CrossEntropy)
+	spec := graph.MLP(4, []int{6}, 3, true, loss.CrossEntropy)
 	train, test := tinySet(30, 4, 3, 5), tinySet(10, 4, 3, 6)
 	res, err := graph.Train(spec, train, nil, graph.TrainSettings{BatchSize: 10, Epochs: 30, LR: 0.1, Init: graph.He, Seed: 1})
 	if err != nil {
@@ -181,4 +183,15 @@ func TestSweepTinyNet(t *testing.T) {
 			t.Errorf("%s moved under T_α: %v", name, xs)
 		}
 	}
+}
+
+// tinyCNN is conv(1→2, 3×3, relu) → maxpool 2 → flatten → dense(→3, relu) →
+// dense(→2) on 1×6×6 images: 3 layers with parameters.
+func tinyCNN(t testing.TB, bias bool) graph.Spec {
+	t.Helper()
+	s, err := graph.CNN(graph.CNNSettings{Input: graph.Shape{1, 6, 6}, Channels: []int{2}, Kernel: 3, Pool: 2, Hidden: []int{3}, Classes: 2, NoBias: !bias}, loss.CrossEntropy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

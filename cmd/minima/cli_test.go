@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/report"
 )
 
@@ -179,19 +181,19 @@ func TestE2ETrainWritesModel(t *testing.T) {
 			t.Errorf("model.json has no %q", k)
 		}
 	}
-	var format, loss string
+	var format, lossName string
 	e2eUnmarshal(t, m["format"], &format)
-	e2eUnmarshal(t, m["loss"], &loss)
-	if format != "minima/model/v1" || loss != "cross_entropy" {
-		t.Errorf("format %q, loss %q", format, loss)
+	e2eUnmarshal(t, m["loss"], &lossName)
+	if format != "minima/model/v1" || lossName != "cross_entropy" {
+		t.Errorf("format %q, loss %q", format, lossName)
 	}
-	var layers []graph.Layer
+	var layers []map[string]any
 	e2eUnmarshal(t, m["layers"], &layers)
-	want := []graph.Layer{
-		{Type: "dense", In: 5, Out: 8, Bias: true, Activation: "relu"},
-		{Type: "dense", In: 8, Out: 3, Bias: true, Activation: "linear"},
+	want := []map[string]any{
+		{"type": "dense", "in": 5.0, "out": 8.0, "bias": true, "activation": "relu"},
+		{"type": "dense", "in": 8.0, "out": 3.0, "bias": true, "activation": "linear"},
 	}
-	if !slices.Equal(layers, want) {
+	if !reflect.DeepEqual(layers, want) {
 		t.Errorf("layers %+v, want %+v", layers, want)
 	}
 	var params []struct {
@@ -244,7 +246,7 @@ func TestE2ETrainWritesModel(t *testing.T) {
 	}
 	// The recorded final training loss is the loss of the saved θ.
 	train, _ := e2eClusters(t, 1)
-	o, err := graph.NewObjective(graph.MLP(5, []int{8}, 3, true, graph.CrossEntropy), train, 0)
+	o, err := graph.NewObjective(graph.MLP(5, []int{8}, 3, true, loss.CrossEntropy), train, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,37 +324,15 @@ func e2eCrossEntropy(logits []float64, y []int64, classes int) float64 {
 	return s / float64(len(y))
 }
 
-// e2eForward computes the network outputs f(x) by hand: for each layer
-// x·W + b (W row-major In×Out), then ReLU where the layer says so.
-func e2eForward(layers []graph.Layer, theta, x []float64, n int) []float64 {
-	h, in, off := x, layers[0].In, 0
-	for _, l := range layers {
-		w := theta[off : off+l.In*l.Out]
-		off += l.In * l.Out
-		var b []float64
-		if l.Bias {
-			b = theta[off : off+l.Out]
-			off += l.Out
-		}
-		out := make([]float64, n*l.Out)
-		for i := range n {
-			for j := range l.Out {
-				v := 0.0
-				if b != nil {
-					v = b[j]
-				}
-				for k := range in {
-					v += h[i*in+k] * w[k*l.Out+j]
-				}
-				if l.Activation == graph.ReLU {
-					v = math.Max(v, 0)
-				}
-				out[i*l.Out+j] = v
-			}
-		}
-		h, in = out, l.Out
+// e2eForward computes the network outputs f(x) with graph's plain-Go
+// reference forward pass (independent of the gorgonia graphs the command ran).
+func e2eForward(t testing.TB, s graph.Spec, theta, x []float64, n int) []float64 {
+	t.Helper()
+	f, err := graph.Forward(s, theta, x, n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return h
+	return f
 }
 
 // e2eAccuracy is the fraction of rows of f whose first largest entry is the
@@ -443,15 +423,14 @@ func TestE2EEvalDump(t *testing.T) {
 	// invariant to a per-row shift of the logits; that logits.npy holds
 	// f(x) itself is TestE2EEvalLogitsAreOutputs.)
 	theta := e2eTheta(t, dir)
-	layers := graph.MLP(d, []int{8}, classes, true, graph.CrossEntropy).Layers
-	f := e2eForward(layers, theta, train.X, n)
+	f := e2eForward(t, graph.MLP(d, []int{8}, classes, true, loss.CrossEntropy), theta, train.X, n)
 	if want := e2eCrossEntropy(f, y, classes); math.Abs(*ev.Loss-want) > 1e-12*want {
 		t.Errorf("loss %.17g, cross-entropy of the hand-computed outputs %.17g", *ev.Loss, want)
 	}
 	if acc := e2eAccuracy(f, y, classes); *ev.Accuracy != acc {
 		t.Errorf("accuracy %v, of the hand-computed outputs %v", *ev.Accuracy, acc)
 	}
-	o, err := graph.NewObjective(graph.MLP(d, []int{8}, classes, true, graph.CrossEntropy), train, 0)
+	o, err := graph.NewObjective(graph.MLP(d, []int{8}, classes, true, loss.CrossEntropy), train, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -858,7 +837,7 @@ func TestE2EMSEModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lm.Spec.Loss != graph.MSE || len(lm.Spec.Layers) != 3 || lm.Spec.NumParams() != 5*6+6+6*4+4+4*3+3 {
+	if lm.Spec.Loss != loss.MSE || len(lm.Spec.Layers) != 3 || lm.Spec.NumParams() != 5*6+6+6*4+4+4*3+3 {
 		t.Fatalf("spec %+v", lm.Spec)
 	}
 	out := filepath.Join(t.TempDir(), "dump")
@@ -875,7 +854,7 @@ func TestE2EMSEModel(t *testing.T) {
 		t.Fatal(err)
 	}
 	train, _ := e2eClusters(t, 1)
-	f := e2eForward(lm.Spec.Layers, lm.Theta, train.X, train.N)
+	f := e2eForward(t, lm.Spec, lm.Theta, train.X, train.N)
 	want := 0.0
 	for i, yi := range y {
 		for c := range 3 {
@@ -930,7 +909,7 @@ func TestE2EEvalLogitsAreOutputs(t *testing.T) {
 			t.Fatal(err)
 		}
 		train, _ := e2eClusters(t, 1)
-		f := e2eForward(lm.Spec.Layers, lm.Theta, train.X, train.N)
+		f := e2eForward(t, lm.Spec, lm.Theta, train.X, train.N)
 		// What the bug produces: the loss graph's first subtraction done in
 		// place on the logits (f − rowmax f for cross-entropy, f − onehot(y)
 		// for MSE).

@@ -23,8 +23,8 @@ func quietFlag() cli.Flag {
 func trainCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "train",
-		Usage: "train a ReLU MLP by minibatch SGD and write a model directory",
-		Flags: []cli.Flag{
+		Usage: "train a ReLU MLP or CNN by minibatch SGD and write a model directory",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "data", Value: "mnist", Usage: "mnist or clusters"},
 			dataDirFlag(),
 			&cli.IntFlag{Name: "subset", Usage: "MNIST: train on a stratified subset of N images (0: all 60,000)"},
@@ -33,9 +33,6 @@ func trainCommand() *cli.Command {
 			&cli.IntFlag{Name: "dim", Value: 50, Usage: "clusters: input dimension"},
 			&cli.IntFlag{Name: "per-class", Value: 100, Usage: "clusters: training samples per class"},
 			&cli.IntFlag{Name: "test-per-class", Value: 100, Usage: "clusters: test samples per class"},
-			&cli.StringFlag{Name: "hidden", Value: "100,100", Usage: "hidden layer widths, comma-separated (empty: none)"},
-			&cli.BoolFlag{Name: "no-bias", Usage: "layers without biases"},
-			&cli.StringFlag{Name: "loss", Value: graph.CrossEntropy, Usage: "cross_entropy or mse"},
 			&cli.IntFlag{Name: "batch-size", Value: 64, Usage: "minibatch size"},
 			&cli.IntFlag{Name: "epochs", Value: 10, Usage: "passes over the training set"},
 			&cli.Float64Flag{Name: "lr", Value: 0.05, Usage: "learning rate"},
@@ -45,7 +42,7 @@ func trainCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "model directory to write (required)"},
 			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing model directory"},
 			quietFlag(),
-		},
+		}, archFlags()...),
 		Action: trainAction,
 	}
 }
@@ -72,10 +69,6 @@ func trainAction(c *cli.Context) error {
 	out, err := outDir(c, "out")
 	if err != nil {
 		return err
-	}
-	hidden, err := parseInts(c.String("hidden"))
-	if err != nil {
-		return usagef(c, "--hidden: %v", err)
 	}
 	src := datasets.Source{Kind: c.String("data"), Seed: c.Int64("seed")}
 	mnistFlags := []string{"subset", "test-subset", "data-dir"}
@@ -119,16 +112,21 @@ func trainAction(c *cli.Context) error {
 	if err := ts.Validate(); err != nil {
 		return usagef(c, "%v", err)
 	}
-	loss := c.String("loss")
-	if loss != graph.CrossEntropy && loss != graph.MSE {
-		return usagef(c, "--loss must be cross_entropy or mse, got %q", loss)
+	// The network is checked before any data is read: MNIST has 784 pixels and
+	// 10 classes, clusters their configuration's.
+	d, classes := datasets.MNISTDim, 10
+	if src.Clusters != nil {
+		d, classes = src.Clusters.Dim, src.Clusters.Classes
+	}
+	spec, err := specFromFlags(c, src.Kind, d, classes)
+	if err != nil {
+		return err
 	}
 
 	train, test, err := src.Load(c.String("data-dir"))
 	if err != nil {
 		return err
 	}
-	spec := graph.MLP(train.D, hidden, train.Classes, !c.Bool("no-bias"), loss)
 	steps := ts.Epochs * ((train.N + ts.BatchSize - 1) / ts.BatchSize)
 	bar := report.NewProgress(steps, "train", quiet(c))
 	ts.Progress = func(st graph.TrainStatus) {
@@ -148,7 +146,7 @@ func trainAction(c *cli.Context) error {
 	if err := m.Save(out, c.Bool("overwrite")); err != nil {
 		return err
 	}
-	fmt.Printf("trained %s on %d samples (%d parameters)\n", describe(spec), train.N, spec.NumParams())
+	fmt.Printf("trained %v on %d samples (%d parameters)\n", spec, train.N, spec.NumParams())
 	t := &report.Table{Columns: []string{"epoch", "train_loss", "train_acc", "test_loss", "test_acc"}}
 	for _, h := range res.History {
 		row := []any{h.Epoch, h.TrainLoss, h.TrainAcc, "", ""}
@@ -160,17 +158,4 @@ func trainAction(c *cli.Context) error {
 	fmt.Print(report.Text(t))
 	fmt.Printf("model written to %s\n", out)
 	return nil
-}
-
-// describe writes a spec as "784-100-100-10 relu (bias, cross_entropy)".
-func describe(s graph.Spec) string {
-	parts := []string{strconv.Itoa(s.Inputs())}
-	for _, l := range s.Layers {
-		parts = append(parts, strconv.Itoa(l.Out))
-	}
-	bias := "bias"
-	if !s.Layers[0].Bias {
-		bias = "no bias"
-	}
-	return fmt.Sprintf("MLP %s (ReLU, %s, %s)", strings.Join(parts, "-"), bias, s.Loss)
 }

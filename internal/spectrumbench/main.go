@@ -12,6 +12,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 )
 
@@ -34,7 +35,7 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	spec := graph.MLP(784, []int{256, 256}, 10, true, graph.CrossEntropy)
+	spec := graph.MLP(784, []int{256, 256}, 10, true, loss.CrossEntropy)
 	res, err := graph.Train(spec, train, nil, graph.TrainSettings{BatchSize: 64, Epochs: *epochs, LR: 0.05, Momentum: 0.9, Init: graph.He, Seed: 1})
 	if err != nil {
 		fail(err)
