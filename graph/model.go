@@ -13,6 +13,9 @@ import (
 // ModelFormat is the value of "format" in model.json.
 const ModelFormat = "minima/model/v1"
 
+// MaxModelJSON is the largest model.json LoadModel reads, in bytes.
+const MaxModelJSON = 1 << 20
+
 // Model is a network with its parameters and provenance: what a model directory
 // holds.
 //
@@ -100,7 +103,10 @@ func (m *Model) Save(dir string, overwrite bool) error {
 func LoadModel(dir string) (*Model, error) {
 	path := filepath.Join(dir, "model.json")
 	var mj modelJSON
-	if err := report.ReadJSON(path, &mj); err != nil {
+	// A model directory is untrusted input: only regular files inside it are
+	// read, model.json up to a size, each .npy checked against its header and
+	// the expected shape before its data is read (report.ReadNpyFloat64In).
+	if err := report.ReadJSONIn(dir, "model.json", MaxModelJSON, &mj); err != nil {
 		return nil, fmt.Errorf("graph: reading model: %w", err)
 	}
 	if mj.Format != ModelFormat {
@@ -128,13 +134,9 @@ func LoadModel(dir string) (*Model, error) {
 		if e.File == "" || filepath.IsAbs(e.File) || !filepath.IsLocal(e.File) {
 			return nil, fmt.Errorf("graph: %s: params[%d] file %q must be a relative path inside the model directory", path, i, e.File)
 		}
-		file := filepath.Join(dir, e.File)
-		data, shape, err := report.ReadNpyFloat64(file)
+		data, err := report.ReadNpyFloat64In(dir, e.File, p.Shape)
 		if err != nil {
 			return nil, fmt.Errorf("graph: loading %s: %w", p.Name, err)
-		}
-		if !slices.Equal(shape, p.Shape) {
-			return nil, fmt.Errorf("graph: %s: shape %v, model.json and the layers say %v", file, shape, p.Shape)
 		}
 		copy(p.View(theta), data)
 	}
