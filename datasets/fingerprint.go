@@ -87,13 +87,22 @@ type mismatchError struct{ msg string }
 func (e *mismatchError) Error() string        { return e.msg }
 func (e *mismatchError) Is(target error) bool { return target == ErrFingerprintMismatch }
 
-// checkFingerprint compares the fingerprint got of the regenerated training
-// split with want, the one recorded; want == "" accepts anything. hint says
-// what the user can do.
-func checkFingerprint(want, got, hint string) error {
-	if want == "" || got == want {
+// checkFingerprint compares want, the fingerprint a source records, with
+// the one fingerprint computes of the regenerated training split; want == ""
+// accepts anything without computing it. hint says what the user can do.
+func checkFingerprint(want string, fingerprint func() (string, error), hint string) error {
+	if want == "" {
 		return nil
+	}
+	got, err := fingerprint()
+	if err != nil || got == want {
+		return err
 	}
 	return &mismatchError{fmt.Sprintf("%v (data.fingerprint %.12s…, these data give %.12s…): %s",
 		ErrFingerprintMismatch, want, got, hint)}
+}
+
+// fingerprintOf returns Fingerprint(s) as checkFingerprint wants it.
+func fingerprintOf(s *Set) func() (string, error) {
+	return func() (string, error) { return Fingerprint(s), nil }
 }

@@ -51,12 +51,16 @@ func TestFingerprintSensitive(t *testing.T) {
 func TestFingerprintMismatchMessage(t *testing.T) {
 	want := strings.Repeat("a", 64)
 	got := strings.Repeat("b", 64)
-	err := checkFingerprint(want, got, mnistHint)
+	err := checkFingerprint(want, func() (string, error) { return got, nil }, mnistHint)
 	msg := "datasets: the training data differ from the data the model was trained on (data.fingerprint aaaaaaaaaaaa…, these data give bbbbbbbbbbbb…): pass the --data-dir it was trained with"
 	if err == nil || err.Error() != msg || strings.Contains(err.Error(), "\n") {
 		t.Errorf("got  %v\nwant %s", err, msg)
 	}
-	if checkFingerprint("", got, mnistHint) != nil || checkFingerprint(got, got, mnistHint) != nil {
-		t.Error("an empty or equal fingerprint was refused")
+	if checkFingerprint(got, func() (string, error) { return got, nil }, mnistHint) != nil {
+		t.Error("an equal fingerprint was refused")
+	}
+	computed := false
+	if checkFingerprint("", func() (string, error) { computed = true; return got, nil }, mnistHint) != nil || computed {
+		t.Error("an empty fingerprint was refused or made the data be fingerprinted")
 	}
 }

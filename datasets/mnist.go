@@ -129,7 +129,7 @@ func FindMNIST(flagDir string) (string, error) {
 // To use a subset, prefer Source.Samples: it converts only the images it
 // selects.
 func LoadMNIST(dir string) (train, test *Set, err error) {
-	tr, te, err := openMNIST(dir)
+	tr, te, err := openMNIST(dir, true, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -158,9 +158,10 @@ func LoadMNISTFiles(imagesPath, labelsPath string) (*Set, error) {
 	return m.set(m.all())
 }
 
-// openMNIST opens the training and test splits in dir as LoadMNIST does,
-// without converting any image.
-func openMNIST(dir string) (train, test *mnistSplit, err error) {
+// openMNIST opens the training split (if wantTrain) and the test split (if
+// wantTest) in dir as LoadMNIST does, without converting any image; a split
+// not asked for is nil.
+func openMNIST(dir string, wantTrain, wantTest bool) (train, test *mnistSplit, err error) {
 	paths, missing, err := mnistPaths(dir)
 	if err != nil {
 		return nil, nil, err
@@ -170,12 +171,16 @@ func openMNIST(dir string) (train, test *mnistSplit, err error) {
 			"datasets: MNIST files missing in %s: %s: run 'make data' to fetch them",
 			dir, strings.Join(missing, ", "))}
 	}
-	if train, err = openMNISTSplit(paths[0], paths[1]); err != nil {
-		return nil, nil, err
+	if wantTrain {
+		if train, err = openMNISTSplit(paths[0], paths[1]); err != nil {
+			return nil, nil, err
+		}
 	}
-	if test, err = openMNISTSplit(paths[2], paths[3]); err != nil {
-		train.Close()
-		return nil, nil, err
+	if wantTest {
+		if test, err = openMNISTSplit(paths[2], paths[3]); err != nil {
+			train.Close()
+			return nil, nil, err
+		}
 	}
 	return train, test, nil
 }

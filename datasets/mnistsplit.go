@@ -134,9 +134,9 @@ func checkMNISTDims(name string, dims []int) error {
 	return nil
 }
 
-// Close releases the images file.
+// Close releases the images file. A nil split may be closed.
 func (m *mnistSplit) Close() error {
-	if m.closer == nil {
+	if m == nil || m.closer == nil {
 		return nil
 	}
 	return m.closer.Close()

@@ -100,7 +100,7 @@ func (s Source) Load(dataDir string) (train, test *Set, err error) {
 	if s.Kind == KindClusters {
 		return s.clusters()
 	}
-	tr, te, err := s.openMNIST(dataDir)
+	tr, te, err := s.openMNIST(dataDir, true, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -113,7 +113,7 @@ func (s Source) Load(dataDir string) (train, test *Set, err error) {
 	if train, err = tr.set(trainIdx); err != nil {
 		return nil, nil, err
 	}
-	if err := checkFingerprint(s.Fingerprint, Fingerprint(train), mnistHint); err != nil {
+	if err := checkFingerprint(s.Fingerprint, fingerprintOf(train), mnistHint); err != nil {
 		return nil, nil, err
 	}
 	testIdx, err := s.mnistSelection(te, SplitTest)
@@ -135,19 +135,19 @@ func (s Source) clusters() (train, test *Set, err error) {
 	if train, test, err = Clusters(*s.Clusters); err != nil {
 		return nil, nil, err
 	}
-	if err := checkFingerprint(s.Fingerprint, Fingerprint(train), "this version of minima generates different clusters from data.clusters"); err != nil {
+	if err := checkFingerprint(s.Fingerprint, fingerprintOf(train), "this version of minima generates different clusters from data.clusters"); err != nil {
 		return nil, nil, err
 	}
 	return train, test, nil
 }
 
-// openMNIST finds and opens the MNIST splits.
-func (s Source) openMNIST(dataDir string) (train, test *mnistSplit, err error) {
+// openMNIST finds MNIST and opens the splits asked for.
+func (s Source) openMNIST(dataDir string, wantTrain, wantTest bool) (train, test *mnistSplit, err error) {
 	dir, err := FindMNIST(dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	return openMNIST(dir)
+	return openMNIST(dir, wantTrain, wantTest)
 }
 
 // mnistSelection returns the indices into m of the samples s selects from
@@ -203,34 +203,33 @@ func (s Source) Samples(dataDir, split string, n int, seed int64) (*Set, error) 
 		return pick(train, split, n, seed)
 	}
 
-	tr, te, err := s.openMNIST(dataDir)
+	// The training split is needed for itself or to check its fingerprint.
+	tr, te, err := s.openMNIST(dataDir, split == SplitTrain || s.Fingerprint != "", split == SplitTest)
 	if err != nil {
 		return nil, err
 	}
 	defer tr.Close()
 	defer te.Close()
-	trainIdx, err := s.mnistSelection(tr, SplitTrain)
-	if err != nil {
-		return nil, err
+	var trainIdx []int
+	if tr != nil {
+		if trainIdx, err = s.mnistSelection(tr, SplitTrain); err != nil {
+			return nil, err
+		}
 	}
 	if split == SplitTrain && (n == 0 || n == len(trainIdx)) {
+		// The set returned is the whole training split: fingerprint it.
 		set, err := tr.set(trainIdx)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkFingerprint(s.Fingerprint, Fingerprint(set), mnistHint); err != nil {
+		if err := checkFingerprint(s.Fingerprint, fingerprintOf(set), mnistHint); err != nil {
 			return nil, err
 		}
 		return set, nil
 	}
-	if s.Fingerprint != "" {
-		fp, err := tr.fingerprint(trainIdx)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkFingerprint(s.Fingerprint, fp, mnistHint); err != nil {
-			return nil, err
-		}
+	streamed := func() (string, error) { return tr.fingerprint(trainIdx) }
+	if err := checkFingerprint(s.Fingerprint, streamed, mnistHint); err != nil {
+		return nil, err
 	}
 	m, idx := tr, trainIdx
 	if split == SplitTest {
