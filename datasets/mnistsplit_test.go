@@ -178,44 +178,41 @@ func TestSourceSamplesSubsetMatchesFloatPath(t *testing.T) {
 	}
 }
 
-// TestMNISTCacheWrittenAndUsed: the first load writes the decoded images
-// to the cache, a later load reads them from there and gives the same set.
+// TestMNISTCacheWrittenAndUsed: the first load writes the decoded IDX file
+// to the cache, a later load reads the images from there, and both give the
+// reference decode.
 func TestMNISTCacheWrittenAndUsed(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	dir := t.TempDir()
 	writeTinyMNIST(t, dir, 30, 5)
 	images := filepath.Join(dir, MNISTTrainImages+".gz")
 	labels := filepath.Join(dir, MNISTTrainLabels)
+	want := referenceMNISTFiles(t, images, labels)
 	first, err := LoadMNISTFiles(images, labels)
 	if err != nil {
 		t.Fatal(err)
 	}
+	sameSamples(t, "first load", first, want)
 	cp, ok := mnistCachePath(images)
 	if !ok {
 		t.Fatal("no cache path")
 	}
-	raw, err := os.ReadFile(cp)
-	if err != nil {
-		t.Fatalf("cache not written: %v", err)
+	if raw, err := os.ReadFile(cp); err != nil || len(raw) != 16+30*MNISTDim {
+		t.Fatalf("cache file: %d bytes, %v; want %d bytes", len(raw), err, 16+30*MNISTDim)
 	}
 	m, err := openMNISTImages(images)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	m.Close()
 	if m.closer == nil {
-		t.Error("second open did not read the cache file")
+		t.Error("a second open did not read the cache file")
 	}
 	second, err := LoadMNISTFiles(images, labels)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameSamples(t, "cached", second, first)
-	if ref := referenceMNISTFiles(t, images, labels); len(raw) != 16+30*MNISTDim {
-		t.Errorf("cache file has %d bytes, want %d", len(raw), 16+30*MNISTDim)
-	} else {
-		sameSamples(t, "reference", second, ref)
-	}
+	sameSamples(t, "cached load", second, want)
 }
 
 // TestMNISTCacheTruncatedIgnored: a damaged cache file is not used.
@@ -332,4 +329,29 @@ func TestMNISTSplitFingerprintStreams(t *testing.T) {
 	if want := Fingerprint(set); fp != want {
 		t.Errorf("streamed %s, want %s", fp, want)
 	}
+}
+
+// TestMNISTCacheKeyedByContent: replacing the compressed file at the same
+// path never reads the copy decoded from the old one.
+func TestMNISTCacheKeyedByContent(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir, other := t.TempDir(), t.TempDir()
+	writeTinyMNIST(t, dir, 30, 5)
+	writeTinyMNIST(t, other, 31, 5)
+	images := filepath.Join(dir, MNISTTrainImages+".gz")
+	if _, err := LoadMNISTFiles(images, filepath.Join(dir, MNISTTrainLabels)); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{MNISTTrainImages + ".gz", MNISTTrainLabels} {
+		raw, err := os.ReadFile(filepath.Join(other, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, name), raw)
+	}
+	got, err := LoadMNISTFiles(images, filepath.Join(dir, MNISTTrainLabels))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameSamples(t, "replaced file", got, referenceMNISTFiles(t, images, filepath.Join(dir, MNISTTrainLabels)))
 }
