@@ -12,15 +12,17 @@ import (
 
 // sampleFlags select the samples a command evaluates on.
 func sampleFlags() []cli.Flag {
-	return []cli.Flag{
+	flags := []cli.Flag{
 		&cli.StringFlag{Name: "model", Usage: "model directory (required)"},
 		&cli.StringFlag{Name: "split", Value: datasets.SplitTrain, Usage: "train or test"},
 		&cli.IntFlag{Name: "samples", Usage: "a stratified subset of N of the model's samples of that split (0: all of them: for train, the model's own training set)"},
 		&cli.Int64Flag{Name: "seed", Usage: "seed for --samples", DefaultText: "the model's data seed"},
 		&cli.IntFlag{Name: "chunk", Value: graph.DefaultChunk, Usage: "samples evaluated at once (memory of one chunk)"},
-		dataDirFlag(),
 		quietFlag(),
 	}
+	// --data and train's data flags choose other samples than the model's
+	// own (which a model converted from PyTorch does not record).
+	return append(flags, dataFlags("")...)
 }
 
 // loadModelAndSamples reads --model and the samples --split/--samples select.
@@ -42,18 +44,32 @@ func loadModelAndSamples(c *cli.Context) (*graph.Model, *datasets.Set, error) {
 	if c.Int("chunk") <= 0 {
 		return nil, nil, usagef(c, "--chunk must be positive")
 	}
+	var src *datasets.Source
+	if dataFlagsSet(c) {
+		if !c.IsSet("data") {
+			return nil, nil, usagef(c, "data flags need --data mnist|clusters")
+		}
+		var err error
+		if src, err = sourceFromFlags(c, c.Int64("seed")); err != nil {
+			return nil, nil, err
+		}
+	}
 	m, err := graph.LoadModel(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	if m.Data == nil {
-		return nil, nil, fmt.Errorf("%s/model.json has no \"data\": cannot regenerate its samples", dir)
+	if src == nil {
+		if m.Data == nil {
+			return nil, nil, usagef(c, "%s/model.json records no data (a converted model?): choose samples with --data mnist|clusters", dir)
+		}
+		src = m.Data
 	}
-	seed := m.Data.Seed
+	m.Data = src // the samples every later step (and any model written) refers to
+	seed := src.Seed
 	if c.IsSet("seed") {
 		seed = c.Int64("seed")
 	}
-	set, err := m.Data.Samples(c.String("data-dir"), split, 0, seed)
+	set, err := src.Samples(c.String("data-dir"), split, 0, seed)
 	if err != nil {
 		return nil, nil, err
 	}

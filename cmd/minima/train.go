@@ -25,14 +25,6 @@ func trainCommand() *cli.Command {
 		Name:  "train",
 		Usage: "train a ReLU MLP or CNN by minibatch SGD and write a model directory",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "data", Value: "mnist", Usage: "mnist or clusters"},
-			dataDirFlag(),
-			&cli.IntFlag{Name: "subset", Usage: "MNIST: train on a stratified subset of N images (0: all 60,000)"},
-			&cli.IntFlag{Name: "test-subset", Usage: "MNIST: test on a stratified subset of N images (0: all 10,000)"},
-			&cli.IntFlag{Name: "classes", Value: 10, Usage: "clusters: number of Gaussian clusters (classes)"},
-			&cli.IntFlag{Name: "dim", Value: 50, Usage: "clusters: input dimension"},
-			&cli.IntFlag{Name: "per-class", Value: 100, Usage: "clusters: training samples per class"},
-			&cli.IntFlag{Name: "test-per-class", Value: 100, Usage: "clusters: test samples per class"},
 			&cli.IntFlag{Name: "batch-size", Value: 64, Usage: "minibatch size"},
 			&cli.IntFlag{Name: "epochs", Value: 10, Usage: "passes over the training set"},
 			&cli.Float64Flag{Name: "lr", Value: 0.05, Usage: "learning rate"},
@@ -42,7 +34,7 @@ func trainCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "model directory to write (required)"},
 			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing model directory"},
 			quietFlag(),
-		}, archFlags()...),
+		}, append(dataFlags(datasets.KindMNIST), archFlags()...)...),
 		Action: trainAction,
 	}
 }
@@ -70,39 +62,9 @@ func trainAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	src := datasets.Source{Kind: c.String("data"), Seed: c.Int64("seed")}
-	mnistFlags := []string{"subset", "test-subset", "data-dir"}
-	clusterFlags := []string{"classes", "dim", "per-class", "test-per-class"}
-	// A flag of the other data kind would be silently ignored: refuse it.
-	notFor := func(kind string, flags []string) error {
-		for _, f := range flags {
-			if c.IsSet(f) {
-				return usagef(c, "--%s does not apply to --data %s", f, kind)
-			}
-		}
-		return nil
-	}
-	switch src.Kind {
-	case datasets.KindMNIST:
-		if err := notFor(src.Kind, clusterFlags); err != nil {
-			return err
-		}
-		src.Subset, src.TestSubset = c.Int("subset"), c.Int("test-subset")
-		if src.Subset < 0 || src.Subset > 60000 || src.TestSubset < 0 || src.TestSubset > 10000 {
-			return usagef(c, "--subset must be in [0, 60000] and --test-subset in [0, 10000] (0: the whole set)")
-		}
-	case datasets.KindClusters:
-		if err := notFor(src.Kind, mnistFlags); err != nil {
-			return err
-		}
-		cfg := datasets.ClusterConfig{Classes: c.Int("classes"), Dim: c.Int("dim"), PerClass: c.Int("per-class"),
-			TestPerClass: c.Int("test-per-class"), Seed: c.Int64("seed")}.WithDefaults()
-		if err := cfg.Validate(); err != nil {
-			return usagef(c, "%v", err)
-		}
-		src.Clusters = &cfg
-	default:
-		return usagef(c, "--data must be mnist or clusters, got %q", src.Kind)
+	src, err := sourceFromFlags(c, c.Int64("seed"))
+	if err != nil {
+		return err
 	}
 	ts := graph.TrainSettings{BatchSize: c.Int("batch-size"), Epochs: c.Int("epochs"), LR: c.Float64("lr"),
 		Momentum: c.Float64("momentum"), Init: c.String("init"), Seed: c.Int64("seed")}
@@ -142,7 +104,8 @@ func trainAction(c *cli.Context) error {
 	if len(res.History) > 0 {
 		info.Final = &res.History[len(res.History)-1]
 	}
-	m := &graph.Model{Spec: spec, Theta: res.Theta, Data: &src, Train: info}
+	pinned := src.Pin(train) // model.json records which data it was trained on
+	m := &graph.Model{Spec: spec, Theta: res.Theta, Data: &pinned, Train: info}
 	if err := m.Save(out, c.Bool("overwrite")); err != nil {
 		return err
 	}
