@@ -129,12 +129,13 @@ func (s Source) Load(dataDir string) (train, test *Set, err error) {
 // mnistHint tells a user whose MNIST training split differs what to do.
 const mnistHint = "pass the --data-dir it was trained with"
 
-// clusters generates the cluster sets and checks the training set's
-// fingerprint.
+// clusters generates the cluster sets, with Index 0, …, N−1, and checks the
+// training set's fingerprint.
 func (s Source) clusters() (train, test *Set, err error) {
 	if train, test, err = Clusters(*s.Clusters); err != nil {
 		return nil, nil, err
 	}
+	train.Index, test.Index = train.indexRange(0, train.N), test.indexRange(0, test.N)
 	if err := checkFingerprint(s.Fingerprint, fingerprintOf(train), "this version of minima generates different clusters from data.clusters"); err != nil {
 		return nil, nil, err
 	}

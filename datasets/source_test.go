@@ -178,3 +178,25 @@ func TestSourceFingerprintClusters(t *testing.T) {
 		t.Errorf("other clusters: got %v, want ErrFingerprintMismatch", err)
 	}
 }
+
+// TestSourceIndexClusters: cluster sets come with Index 0, …, N−1, and a
+// subset's Index points into the generated split.
+func TestSourceIndexClusters(t *testing.T) {
+	src := Source{Kind: KindClusters, Clusters: &ClusterConfig{Classes: 3, Dim: 2, PerClass: 10, TestPerClass: 4, Seed: 1}}
+	train, test, err := src.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if train.Index[29] != 29 || len(test.Index) != 12 {
+		t.Errorf("Index: train[29]=%d, len(test)=%d; want 29, 12", train.Index[29], len(test.Index))
+	}
+	sub, err := src.Samples("", SplitTrain, 6, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, i := range sub.Index {
+		if !reflect.DeepEqual(sub.Row(k), train.Row(i)) {
+			t.Errorf("subset sample %d is not training sample Index[%d]=%d", k, k, i)
+		}
+	}
+}
