@@ -98,6 +98,21 @@ type machine struct {
 	ps, vs, dat []*G.Node
 	loss        *G.Node
 	grads, hv   []*G.Node
+	// out receives copies of the loss, gradient and H·v values (G.Read), in
+	// that order: a node's own value after a run may have been overwritten
+	// by a later op reusing its register.
+	out []G.Value
+}
+
+// compile sets up the reads of the outputs and the tape machine over g.
+func (mc *machine) compile(t testing.TB, g *G.ExprGraph) {
+	outs := append(append([]*G.Node{mc.loss}, mc.grads...), mc.hv...)
+	mc.out = make([]G.Value, len(outs))
+	for i, n := range outs {
+		G.Read(n, &mc.out[i])
+	}
+	mc.vm = G.NewTapeMachine(g)
+	t.Cleanup(func() { mc.vm.Close() })
 }
 
 // newGradMachine builds loss and gradient.
@@ -118,13 +133,13 @@ func newGradMachine(t testing.TB, m model) *machine {
 	if mc.grads, err = G.Grad(mc.loss, mc.ps...); err != nil {
 		t.Fatal(err)
 	}
-	mc.vm = G.NewTapeMachine(g)
-	t.Cleanup(func() { mc.vm.Close() })
+	mc.compile(t, g)
 	return mc
 }
 
 // newHVPMachine builds loss, gradient and H·v by the notes' recipe: Grad,
-// s = Σ_k ⟨∇_k L, v_k⟩, CopyDAG into a fresh graph, Grad of s there.
+// s = Σ_k ⟨∇_k L, v_k⟩, CopyDAG into a fresh graph, Grad of s there; then a
+// last CopyDAG of the outputs drops the nodes they do not need.
 func newHVPMachine(t testing.TB, m model) *machine {
 	t.Helper()
 	g := G.NewGraph()
@@ -185,8 +200,31 @@ func newHVPMachine(t testing.TB, m model) *machine {
 	if mc.hv, err = G.Grad(cp[s], mc.ps...); err != nil {
 		t.Fatal(err)
 	}
-	mc.vm = G.NewTapeMachine(h)
-	t.Cleanup(func() { mc.vm.Close() })
+	{
+		// Copy once more, from the outputs only: the second Grad leaves dead
+		// nodes (e.g. the derivative with respect to Im2Col of the data) that
+		// the tape machine would otherwise compute on every run.
+		h = G.NewGraph()
+		roots := append(append([]*G.Node{mc.loss}, mc.grads...), mc.hv...)
+		cp, err := CopyDAG(h, roots...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		get := func(old *G.Node) *G.Node {
+			if c, ok := cp[old]; ok {
+				return c
+			}
+			return G.NewTensor(h, old.Dtype(), old.Dims(), G.WithShape(old.Shape()...), G.WithName(old.Name()))
+		}
+		mc.loss = cp[mc.loss]
+		for k := range mc.ps {
+			mc.ps[k], mc.vs[k], mc.grads[k], mc.hv[k] = get(mc.ps[k]), get(mc.vs[k]), cp[mc.grads[k]], cp[mc.hv[k]]
+		}
+		for k := range mc.dat {
+			mc.dat[k] = get(mc.dat[k])
+		}
+	}
+	mc.compile(t, h)
 	return mc
 }
 
@@ -206,11 +244,11 @@ func bindFlat(t testing.TB, nodes []*G.Node, shapes []input, flat []float64) {
 	}
 }
 
-// readFlat concatenates the values of nodes.
-func readFlat(nodes []*G.Node) []float64 {
+// flat concatenates the data of vs.
+func flat(vs []G.Value) []float64 {
 	var out []float64
-	for _, n := range nodes {
-		out = append(out, n.Value().Data().([]float64)...)
+	for _, v := range vs {
+		out = append(out, v.Data().([]float64)...)
 	}
 	return out
 }
@@ -232,10 +270,11 @@ func (mc *machine) eval(t testing.TB, theta, v []float64, data [][]float64) (los
 	if err := mc.vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	loss = mc.loss.Value().Data().(float64)
-	grad = readFlat(mc.grads)
+	k := len(mc.grads)
+	loss = mc.out[0].Data().(float64)
+	grad = flat(mc.out[1 : 1+k])
 	if mc.hv != nil {
-		hv = readFlat(mc.hv)
+		hv = flat(mc.out[1+k:])
 	}
 	return loss, grad, hv
 }
