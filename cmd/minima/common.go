@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,8 +15,7 @@ import (
 	"github.com/minima-project/minima/report"
 )
 
-// outDir returns the value of the required output flag, refusing an existing
-// directory unless --overwrite is set.
+// outDir returns the value of the required output flag after checkOut.
 func outDir(c *cli.Context, flag string) (string, error) {
 	dir := c.String(flag)
 	if dir == "" {
@@ -22,68 +24,137 @@ func outDir(c *cli.Context, flag string) (string, error) {
 	return dir, checkOut(c, dir, "--"+flag)
 }
 
-// checkOut refuses an existing output directory unless --overwrite is set,
-// and refuses outright an existing output that holds an input — the model's
-// files or the MNIST files — since replacing it would delete the input.
+// checkOut checks an output directory before any work, so that no run
+// computes for minutes and then cannot write, or replaces what it must not.
+// It refuses, in one line naming flag:
+//   - ".", "..", "/" and paths ending so: they name no new directory;
+//   - a path whose nearest existing ancestor is not a directory;
+//   - a symbolic link (minima replaces directories, never through a link),
+//     and an existing path that is not a directory;
+//   - the working directory and its ancestors, and a directory that is or
+//     holds an input of the run (the --model directory and its files, the
+//     MNIST directory and its files), compared as files after resolving
+//     links (see report.Holds);
+//   - an existing directory without --overwrite;
+//   - with --overwrite, an existing directory minima did not write (no
+//     report.MarkerFile in it).
+//
+// Commit checks the last three again (report.CheckOverwrite) when it
+// replaces the directory.
 func checkOut(c *cli.Context, dir, flag string) error {
 	if dir == "" {
 		return nil
 	}
-	out, err := os.Stat(filepath.Clean(dir)) // the path report.NewAtomicDir replaces
-	if err != nil {
-		return nil // nothing there to replace
+	clean := filepath.Clean(dir) // the path report.NewAtomicDir replaces
+	if base := filepath.Base(clean); base == "." || base == ".." || base == string(filepath.Separator) {
+		return usagef(c, "%s %s: name a new directory to write (not ., .. or /)", flag, dir)
 	}
-	for _, in := range inputFiles(c) {
-		if holds(out, in.file) {
+	fi, err := os.Lstat(clean)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return checkParent(c, clean, dir, flag)
+	case err != nil:
+		return usagef(c, "%s %s: %v", flag, dir, err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return usagef(c, "%s %s is a symbolic link: give the directory it points to, or a new directory", flag, dir)
+	case !fi.IsDir():
+		return usagef(c, "%s %s exists and is not a directory", flag, dir)
+	}
+	if wd, err := os.Getwd(); err == nil && report.Holds(fi, wd) {
+		return usagef(c, "%s %s is the working directory or one of its ancestors", flag, dir)
+	}
+	for _, in := range inputs(c) {
+		if report.Holds(fi, in.path) {
 			return usagef(c, "%s %s would replace %s", flag, dir, in.name)
 		}
 	}
 	if !c.Bool("overwrite") {
 		return usagef(c, "%s %s already exists (use --overwrite to replace it)", flag, dir)
 	}
+	if err := report.CheckOverwrite(clean); err != nil {
+		if errors.Is(err, report.ErrNotOutput) {
+			return usagef(c, "%s %s was not written by minima (it has no %s file): --overwrite replaces only minima's output; remove it yourself or choose another %s", flag, dir, report.MarkerFile, flag)
+		}
+		return usagef(c, "%s %v", flag, err)
+	}
 	return nil
 }
 
-// input is a file of an input a command reads, with its description.
-type input struct{ name, file string }
-
-// inputFiles lists a file of each input a command reads.
-func inputFiles(c *cli.Context) []input {
-	var in []input
-	if m := c.String("model"); m != "" {
-		in = append(in, input{"--model " + m, filepath.Join(m, "model.json")},
-			input{"the parameters of --model " + m, filepath.Join(m, "params", "dense0_W.npy")})
-	}
-	if d, err := datasets.FindMNIST(c.String("data-dir")); err == nil {
-		in = append(in, input{"the MNIST directory " + d, filepath.Join(d, datasets.MNISTTrainImages+".gz")})
-	}
-	return in
-}
-
-// holds reports whether the directory dir is file or one of its ancestors,
-// compared as files (so links, "..", and case-folding file systems cannot
-// hide it).
-func holds(dir os.FileInfo, file string) bool {
-	p, err := filepath.Abs(file)
-	if err != nil {
-		return false
-	}
+// checkParent refuses an output path that cannot be created: its nearest
+// existing ancestor must be a directory this process may write in.
+func checkParent(c *cli.Context, clean, dir, flag string) error {
+	p := filepath.Dir(clean)
 	for {
-		if fi, err := os.Stat(p); err == nil && os.SameFile(fi, dir) {
-			return true
+		fi, err := os.Stat(p)
+		if err == nil {
+			if !fi.IsDir() {
+				return usagef(c, "%s %s: %s is not a directory", flag, dir, p)
+			}
+			const wOK, xOK = 0x2, 0x1 // access(2) modes
+			if err := syscall.Access(p, wOK|xOK); err != nil {
+				return usagef(c, "%s %s: cannot create it in %s: %v", flag, dir, p, err)
+			}
+			return nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return usagef(c, "%s %s: %v", flag, dir, err)
 		}
 		parent := filepath.Dir(p)
 		if parent == p {
-			return false
+			return nil
 		}
 		p = parent
 	}
 }
 
+// input is a path a command reads, with its description for messages.
+type input struct{ name, path string }
+
+// maxInputEntries bounds the files listed per input directory.
+const maxInputEntries = 1000
+
+// inputs lists what a command reads: the --model directory, the MNIST
+// directory, and the files (and params/ files) in them, each of which may be
+// a link elsewhere.
+func inputs(c *cli.Context) []input {
+	var in []input
+	add := func(name, dir string) {
+		in = append(in, input{name, dir})
+		for _, sub := range []string{dir, filepath.Join(dir, "params")} {
+			f, err := os.Open(sub)
+			if err != nil {
+				continue
+			}
+			names, _ := f.Readdirnames(maxInputEntries)
+			f.Close()
+			for _, n := range names {
+				in = append(in, input{name, filepath.Join(sub, n)})
+			}
+		}
+	}
+	if m := c.String("model"); m != "" {
+		add("--model "+m, m)
+	}
+	if d, err := datasets.FindMNIST(c.String("data-dir")); err == nil {
+		add("the MNIST directory "+d, d)
+	}
+	return in
+}
+
+// inputPaths are the paths of inputs(c).
+func inputPaths(c *cli.Context) []string {
+	var p []string
+	for _, in := range inputs(c) {
+		p = append(p, in.path)
+	}
+	return p
+}
+
 // writeDir writes a results directory atomically: write fills it, and it
-// appears at dir only if write succeeds.
+// appears at dir only if write succeeds. With --overwrite it replaces a
+// directory minima wrote, holding none of the command's inputs.
 func writeDir(c *cli.Context, dir string, write func(ad *report.AtomicDir) error) error {
-	var opts []report.DirOption
+	opts := []report.DirOption{report.Protect(inputPaths(c)...)}
 	if c.Bool("overwrite") {
 		opts = append(opts, report.AllowOverwrite())
 	}
