@@ -7,7 +7,7 @@ TAGS     ?= $(OPENBLAS)
 GO       ?= go
 BIN      := bin/minima
 MNIST    := data/mnist
-PEER     ?= ../shared/peer/torch_hvp.py
+PEER     ?= scripts/torch_hvp.py
 OUT      ?= out
 
 .PHONY: all build data run test test-gonum test-openblas bench bench-spectrum vet clean
@@ -54,10 +54,10 @@ else
 	@echo "libopenblas not installed: skipping the OpenBLAS build (apt-get install libopenblas-dev)"
 endif
 
-# Loss, gradient and HVP of a 784-256-256-10 MLP on 1,000 samples, beside the
-# PyTorch peer in the same run (needs Debian's python3-torch for the peer).
+# Loss, gradient and HVP of a 784-256-256-10 MLP and of the default CNN on
+# 1,000 samples: minima, the floor of its matrix products in the same BLAS, and
+# the PyTorch peer, interleaved in one run (the peer needs Debian's python3-torch).
 bench:
-	$(GO) test -tags '$(TAGS)' -run '^$$' -bench . -benchtime 10x ./internal/bench/
 	$(GO) run -tags '$(TAGS)' ./internal/benchtable --peer $(PEER)
 
 clean:

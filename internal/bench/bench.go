@@ -1,30 +1,52 @@
 // Package bench holds the workloads behind `go test -bench` and `make bench`:
-// loss, gradient and Hessian-vector product of a ReLU MLP over a fixed sample
-// set, the same problem ../shared/peer/torch_hvp.py times in PyTorch.
+// loss, gradient and Hessian-vector product of a ReLU MLP and of a CNN over a
+// fixed sample set (the problems scripts/torch_hvp.py times in PyTorch), and
+// the floor of each: its matrix products alone in the same BLAS.
 package bench
 
 import (
 	"math/rand"
+	"runtime"
+	"syscall"
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
 )
 
-// Problem is an MLP objective with a θ and a v to evaluate at.
+// Problem is an objective with a θ and a v to evaluate at.
 type Problem struct {
+	Name     string
 	Obj      *graph.Objective
 	Theta, V []float64
 	hv, g    []float64
 }
 
 // NewProblem builds the MLP sizes[0]-…-sizes[last] (biases, ReLU, cross-entropy)
-// on n random samples with pixel-like features in [0,1), as the peer does, and
-// He-initialised parameters.
+// on n random samples; see NewSpecProblem.
 func NewProblem(sizes []int, n int, seed int64) (*Problem, error) {
-	s := graph.MLP(sizes[0], sizes[1:len(sizes)-1], sizes[len(sizes)-1], true, graph.CrossEntropy)
+	s := graph.MLP(sizes[0], sizes[1:len(sizes)-1], sizes[len(sizes)-1], true, loss.CrossEntropy)
+	return NewSpecProblem(s, n, seed)
+}
+
+// NewCNNProblem builds graph.CNN's default network (Sagun et al.'s CNN on
+// 1×28×28 images) on n random samples; see NewSpecProblem.
+func NewCNNProblem(n int, seed int64) (*Problem, error) {
+	s, err := graph.CNN(graph.CNNSettings{}, loss.CrossEntropy)
+	if err != nil {
+		return nil, err
+	}
+	return NewSpecProblem(s, n, seed)
+}
+
+// NewSpecProblem builds network s on n random samples with pixel-like features
+// in [0,1) and random labels, as the peer does, He-initialised parameters and
+// a Gaussian v, evaluated in one chunk.
+func NewSpecProblem(s graph.Spec, n int, seed int64) (*Problem, error) {
 	r := rand.New(rand.NewSource(seed))
-	set := &datasets.Set{X: make([]float64, n*sizes[0]), Y: make([]int, n), N: n, D: sizes[0], Classes: s.Outputs()}
+	d := s.Inputs()
+	set := &datasets.Set{X: make([]float64, n*d), Y: make([]int, n), N: n, D: d, Classes: s.Outputs()}
 	for i := range set.X {
 		set.X[i] = r.Float64()
 	}
@@ -43,7 +65,7 @@ func NewProblem(sizes []int, n int, seed int64) (*Problem, error) {
 	for i := range v {
 		v[i] = r.NormFloat64()
 	}
-	return &Problem{Obj: o, Theta: theta, V: v, hv: make([]float64, len(theta)), g: make([]float64, len(theta))}, nil
+	return &Problem{Name: s.String(), Obj: o, Theta: theta, V: v, hv: make([]float64, len(theta)), g: make([]float64, len(theta))}, nil
 }
 
 // Forward evaluates the loss.
@@ -55,15 +77,63 @@ func (p *Problem) Gradient() error { _, err := p.Obj.LossGrad(p.g, p.Theta); ret
 // HVP evaluates one Hessian-vector product.
 func (p *Problem) HVP() error { _, err := p.Obj.HVP(p.hv, nil, p.Theta, p.V); return err }
 
-// Run benchmarks f with b.N calls.
+// Op is one timed evaluation of a Problem: minima's function, the graph
+// product whose matrix products make its floor, and the peer's op name.
+type Op struct {
+	Name    string
+	Run     func() error
+	Product graph.Product
+	Peer    string
+}
+
+// Ops lists forward, gradient and HVP of p.
+func (p *Problem) Ops() []Op {
+	return []Op{
+		{"forward", p.Forward, graph.ProductLoss, "forward"},
+		{"gradient", p.Gradient, graph.ProductGradient, "gradient"},
+		{"hvp", p.HVP, graph.ProductHVP, "hvp"},
+	}
+}
+
+// Allocs returns the heap allocations and bytes of one call of f, averaged
+// over runs calls (after one warm-up call).
+func Allocs(f func() error, runs int) (allocs, bytes float64, err error) {
+	if err := f(); err != nil {
+		return 0, 0, err
+	}
+	var a, b runtime.MemStats
+	runtime.ReadMemStats(&a)
+	for range runs {
+		if err := f(); err != nil {
+			return 0, 0, err
+		}
+	}
+	runtime.ReadMemStats(&b)
+	return float64(b.Mallocs-a.Mallocs) / float64(runs), float64(b.TotalAlloc-a.TotalAlloc) / float64(runs), nil
+}
+
+// Run benchmarks f with b.N calls and reports CPU time per call.
 func Run(b *testing.B, f func() error) {
 	if err := f(); err != nil { // warm-up: builds the graph
 		b.Fatal(err)
 	}
+	b.ReportAllocs()
 	b.ResetTimer()
+	c0 := CPUTime()
 	for i := 0; i < b.N; i++ {
 		if err := f(); err != nil {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric((CPUTime()-c0)/float64(b.N)*1e3, "cpu-ms/op")
+}
+
+// CPUTime is the CPU time (user + system, all threads) this process has used,
+// in seconds: on a shared machine it varies less than wall time.
+func CPUTime() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }

@@ -1,6 +1,10 @@
 package bench
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/minima-project/minima/graph"
+)
 
 var mnistMLP = []int{784, 256, 256, 10}
 
@@ -13,6 +17,32 @@ func problem(b *testing.B) *Problem {
 	return p
 }
 
+func floor(b *testing.B, p *Problem, kind graph.Product) *Floor {
+	f, err := NewFloor(p.Obj, kind)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
 func BenchmarkForward(b *testing.B)  { p := problem(b); Run(b, p.Forward) }
 func BenchmarkGradient(b *testing.B) { p := problem(b); Run(b, p.Gradient) }
 func BenchmarkHVP(b *testing.B)      { p := problem(b); Run(b, p.HVP) }
+
+// The floors: the same evaluations' matrix products alone.
+func BenchmarkForwardFloor(b *testing.B) {
+	Run(b, floor(b, problem(b), graph.ProductLoss).Run)
+}
+func BenchmarkGradientFloor(b *testing.B) {
+	Run(b, floor(b, problem(b), graph.ProductGradient).Run)
+}
+func BenchmarkHVPFloor(b *testing.B) { Run(b, floor(b, problem(b), graph.ProductHVP).Run) }
+
+func BenchmarkCNNHVP(b *testing.B) {
+	p, err := NewCNNProblem(256, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(p.Obj.Close)
+	Run(b, p.HVP)
+}

@@ -1,14 +1,22 @@
 // Command benchtable times minima's loss, gradient and Hessian-vector product
-// on an MLP and, in the same run, the PyTorch peer (../shared/peer/torch_hvp.py)
-// on the same problem, and prints a table of times and ratios. `make bench`
-// runs it. Absolute times on shared machines are noisy; ratios from one run are
-// what to compare.
+// of an MLP and a CNN, the floor of each (its matrix products alone, in the
+// same BLAS on the same threads) and, in the same run, the PyTorch peer
+// (scripts/torch_hvp.py: double backward, and functorch's forward over reverse
+// where it runs), and prints a table of times, ratios and allocations.
+// `make bench` runs it.
+//
+// Timings are interleaved: each repetition runs minima's op, its floor and the
+// peer's op back to back, so all three see the same machine load, and each
+// ratio is the median of the per-repetition ratios. On a shared machine the
+// absolute times are noisy; the ratios are what to compare.
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -20,32 +28,168 @@ import (
 	"github.com/minima-project/minima/internal/bench"
 )
 
-type timing struct {
-	Median float64 `json:"median"`
-	Min    float64 `json:"min"`
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "benchtable:", err)
+	os.Exit(1)
 }
 
-func measure(reps int, f func() error) (timing, error) {
+// peer is the PyTorch script in serve mode: one op per line, seconds back.
+type peer struct {
+	cmd  *exec.Cmd
+	in   io.WriteCloser
+	out  *bufio.Scanner
+	Name string
+	ops  map[string]bool
+}
+
+func startPeer(script string, args ...string) (*peer, error) {
+	if _, err := os.Stat(script); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command("/usr/bin/python3", append([]string{script, "--serve"}, args...)...)
+	cmd.Stderr = io.Discard
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &peer{cmd: cmd, in: in, out: bufio.NewScanner(out), ops: map[string]bool{}}
+	if !p.out.Scan() {
+		p.close()
+		return nil, fmt.Errorf("peer %s did not start (python3-torch missing?)", script)
+	}
+	var hello struct {
+		Peer string   `json:"peer"`
+		Ops  []string `json:"ops"`
+	}
+	if err := json.Unmarshal(p.out.Bytes(), &hello); err != nil {
+		p.close()
+		return nil, fmt.Errorf("peer: %w", err)
+	}
+	p.Name = hello.Peer
+	for _, o := range hello.Ops {
+		p.ops[o] = true
+	}
+	return p, nil
+}
+
+// time runs op once in the peer; ok is false if the peer does not have it.
+func (p *peer) time(op string) (ms float64, ok bool) {
+	if p == nil || !p.ops[op] {
+		return 0, false
+	}
+	if _, err := fmt.Fprintln(p.in, op); err != nil || !p.out.Scan() {
+		return 0, false
+	}
+	s, err := strconv.ParseFloat(strings.TrimSpace(p.out.Text()), 64)
+	return s * 1e3, err == nil
+}
+
+func (p *peer) close() {
+	if p != nil {
+		p.in.Close()
+		p.cmd.Wait()
+	}
+}
+
+func timeIt(f func() error) float64 {
+	t := time.Now()
 	if err := f(); err != nil {
-		return timing{}, err
+		fail(err)
 	}
-	ts := make([]float64, reps)
-	for i := range ts {
-		t := time.Now()
-		if err := f(); err != nil {
-			return timing{}, err
+	return float64(time.Since(t).Nanoseconds()) / 1e6
+}
+
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	y := slices.Clone(x)
+	slices.Sort(y)
+	if len(y)%2 == 1 {
+		return y[len(y)/2]
+	}
+	return (y[len(y)/2-1] + y[len(y)/2]) / 2
+}
+
+// series is one timed quantity over the repetitions.
+type series []float64
+
+func (s series) med() float64 { return median(s) }
+func (s series) min() float64 { return slices.Min(s) }
+
+// ratio is the median of per-repetition ratios a_i/b_i.
+func ratio(a, b series) float64 {
+	r := make([]float64, len(a))
+	for i := range a {
+		r[i] = a[i] / b[i]
+	}
+	return median(r)
+}
+
+type row struct {
+	model, op            string
+	ours, floor          series
+	torch, fwdrev        series
+	products             int
+	gflop                float64
+	allocs, bytes        float64
+	torchName, torchNote string
+}
+
+func measureModel(model string, p *bench.Problem, pr *peer, reps int) []row {
+	var rows []row
+	for _, op := range p.Ops() {
+		f, err := bench.NewFloor(p.Obj, op.Product)
+		if err != nil {
+			fail(err)
 		}
-		ts[i] = float64(time.Since(t).Microseconds()) / 1e3
+		r := row{model: model, op: op.Name, products: f.Products(), gflop: f.Flops() / 1e9}
+		if r.allocs, r.bytes, err = bench.Allocs(op.Run, 3); err != nil {
+			fail(err)
+		}
+		f.Run() // warm-up
+		pr.time(op.Peer)
+		if op.Name == "hvp" {
+			pr.time("hvp_fwd_rev")
+		}
+		for range reps {
+			r.ours = append(r.ours, timeIt(op.Run))
+			r.floor = append(r.floor, timeIt(f.Run))
+			if ms, ok := pr.time(op.Peer); ok {
+				r.torch = append(r.torch, ms)
+			}
+			if op.Name == "hvp" {
+				if ms, ok := pr.time("hvp_fwd_rev"); ok {
+					r.fwdrev = append(r.fwdrev, ms)
+				}
+			}
+		}
+		rows = append(rows, r)
 	}
-	slices.Sort(ts)
-	return timing{Median: ts[reps/2], Min: ts[0]}, nil
+	return rows
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
 }
 
 func main() {
-	sizesFlag := flag.String("sizes", "784,256,256,10", "layer sizes")
-	n := flag.Int("n", 1000, "samples")
+	sizesFlag := flag.String("sizes", "784,256,256,10", "MLP layer sizes")
+	n := flag.Int("n", 1000, "MLP samples")
+	cnnN := flag.Int("cnn-n", 1000, "CNN samples (0: no CNN row)")
 	reps := flag.Int("reps", 15, "timed repetitions")
-	peer := flag.String("peer", "../shared/peer/torch_hvp.py", "PyTorch peer script (skipped if missing or torch is absent)")
+	script := flag.String("peer", "scripts/torch_hvp.py", "PyTorch peer script (skipped if missing or torch is absent)")
 	flag.Parse()
 	var sizes []int
 	for _, s := range strings.Split(*sizesFlag, ",") {
@@ -56,60 +200,57 @@ func main() {
 		}
 		sizes = append(sizes, v)
 	}
-	p, err := bench.NewProblem(sizes, *n, 1)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchtable:", err)
-		os.Exit(1)
-	}
-	defer p.Obj.Close()
-	ours := map[string]timing{}
-	for _, op := range []struct {
-		name string
-		f    func() error
-	}{{"forward", p.Forward}, {"gradient", p.Gradient}, {"hvp", p.HVP}} {
-		t, err := measure(*reps, op.f)
+	threads := strconv.Itoa(graph.BLASThreads())
+
+	var rows []row
+	peerName := "not run"
+	{
+		p, err := bench.NewProblem(sizes, *n, 1)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchtable:", err)
-			os.Exit(1)
+			fail(err)
 		}
-		ours[op.name] = t
-	}
-
-	var theirs map[string]timing
-	peerName := "pytorch (not run: " + *peer + " or torch missing)"
-	if _, err := os.Stat(*peer); err == nil {
-		out, err := exec.Command("/usr/bin/python3", *peer, "--sizes", *sizesFlag, "--n", strconv.Itoa(*n),
-			"--threads", "2", "--dtype", "64", "--reps", strconv.Itoa(*reps)).Output()
-		if err == nil {
-			var res map[string]json.RawMessage
-			if json.Unmarshal(out, &res) == nil {
-				theirs = map[string]timing{}
-				for _, k := range []string{"forward", "gradient", "hvp"} {
-					var t timing
-					json.Unmarshal(res[k+"_ms"], &t)
-					theirs[k] = t
-				}
-				var name string
-				json.Unmarshal(res["peer"], &name)
-				peerName = name
-			}
-		}
-	}
-
-	fmt.Printf("MLP %s, %d samples, float64, minima BLAS=%s, peer %s\n\n", *sizesFlag, *n, graph.BLAS, peerName)
-	fmt.Printf("| op | minima median ms | minima min ms | peer median ms | peer min ms | minima/peer (median) |\n")
-	fmt.Printf("|---|---:|---:|---:|---:|---:|\n")
-	for _, k := range []string{"forward", "gradient", "hvp"} {
-		o := ours[k]
-		if t, ok := theirs[k]; ok {
-			fmt.Printf("| %s | %.1f | %.1f | %.1f | %.1f | %.2f |\n", k, o.Median, o.Min, t.Median, t.Min, o.Median/t.Median)
+		pr, err := startPeer(*script, "--model", "mlp", "--sizes", *sizesFlag, "--n", strconv.Itoa(*n), "--threads", threads, "--dtype", "64")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer not run:", err)
 		} else {
-			fmt.Printf("| %s | %.1f | %.1f | – | – | – |\n", k, o.Median, o.Min)
+			peerName = pr.Name
 		}
+		rows = append(rows, measureModel("MLP "+*sizesFlag+", "+strconv.Itoa(*n), p, pr, *reps)...)
+		pr.close()
+		p.Obj.Close()
 	}
-	fmt.Printf("\nminima HVP/gradient time ratio: %.2f", ours["hvp"].Median/ours["gradient"].Median)
-	if theirs != nil {
-		fmt.Printf("; peer: %.2f", theirs["hvp"].Median/theirs["gradient"].Median)
+	if *cnnN > 0 {
+		p, err := bench.NewCNNProblem(*cnnN, 1)
+		if err != nil {
+			fail(err)
+		}
+		pr, err := startPeer(*script, "--model", "cnn", "--n", strconv.Itoa(*cnnN), "--threads", threads, "--dtype", "64")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (CNN) not run:", err)
+		}
+		rows = append(rows, measureModel("CNN (graph.CNN defaults), "+strconv.Itoa(*cnnN), p, pr, *reps)...)
+		pr.close()
+		p.Obj.Close()
 	}
-	fmt.Println()
+
+	fmt.Printf("float64, minima BLAS=%s on %s threads, peer %s on %s threads; %d interleaved repetitions; load average %s\n\n",
+		graph.BLAS, threads, peerName, threads, *reps, loadavg())
+	fmt.Println("| model | op | minima ms | floor ms | minima/floor | GFLOP (products) | allocs/op | MB/op | torch ms | minima/torch | torch fwd-over-rev ms | minima/fwd-over-rev |")
+	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	for _, r := range rows {
+		torch, tr, fr, frr := "–", "–", "–", "–"
+		if len(r.torch) == len(r.ours) {
+			torch = fmt.Sprintf("%.1f (min %.1f)", r.torch.med(), r.torch.min())
+			tr = fmt.Sprintf("%.2f", ratio(r.ours, r.torch))
+		}
+		if len(r.fwdrev) == len(r.ours) {
+			fr = fmt.Sprintf("%.1f (min %.1f)", r.fwdrev.med(), r.fwdrev.min())
+			frr = fmt.Sprintf("%.2f", ratio(r.ours, r.fwdrev))
+		}
+		fmt.Printf("| %s | %s | %.1f (min %.1f) | %.1f (min %.1f) | %.2f | %.2f (%d) | %.0f | %.2f | %s | %s | %s | %s |\n",
+			r.model, r.op, r.ours.med(), r.ours.min(), r.floor.med(), r.floor.min(), ratio(r.ours, r.floor),
+			r.gflop, r.products, r.allocs, r.bytes/1e6, torch, tr, fr, frr)
+	}
+	fmt.Println("\nminima ms and torch ms: median (and minimum) wall time of one evaluation; ratios: median of per-repetition ratios.")
+	fmt.Println("floor: the evaluation's matrix products alone (graph.Objective.MatMuls) in the same BLAS and threads.")
 }

@@ -1,0 +1,98 @@
+package graph
+
+import (
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/minima-project/minima/loss"
+)
+
+// A program reuses its buffers: a second product with another v on the same
+// compiled graph must not see anything of the first. Both are checked against
+// finite differences (bound as in TestHVPMatchesFiniteDifferencesOfGradient),
+// over two chunks, and repeating the first gives the same bits.
+func TestConsecutiveHVPsWithDifferentVectors(t *testing.T) {
+	s := MLP(6, []int{5, 4}, 3, true, loss.CrossEntropy)
+	o := mustObjective(t, s, randomSet(13, s.Inputs(), s.Outputs(), 7), 8)
+	n := o.Dim()
+	theta := randomVec(n, 0.7, 8)
+	v1, v2 := randomVec(n, 1, 9), randomVec(n, 1, 10)
+	hv1, hv2, again := make([]float64, n), make([]float64, n), make([]float64, n)
+	if _, err := o.HVP(hv1, nil, theta, v1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.HVP(hv2, nil, theta, v2); err != nil {
+		t.Fatal(err)
+	}
+	if d := maxRelDiff(hv1, fdHVP(t, o, theta, v1)); d > 1e-6 {
+		t.Fatalf("first Hv differs from finite differences by %.3g relative", d)
+	}
+	if d := maxRelDiff(hv2, fdHVP(t, o, theta, v2)); d > 1e-6 {
+		t.Fatalf("second Hv differs from finite differences by %.3g relative", d)
+	}
+	if _, err := o.HVP(again, nil, theta, v1); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(hv1, again) {
+		t.Fatalf("the same product twice gave different bits")
+	}
+}
+
+// Intermediates are allocated when a program is compiled, not per run: the
+// bytes one HVP allocates stay below the size of a single hidden activation
+// of the chunk (400 × 64 float64 = 200 KiB).
+func TestHVPAllocatesNoIntermediates(t *testing.T) {
+	s := MLP(50, []int{64, 64}, 10, true, loss.CrossEntropy)
+	o := mustObjective(t, s, randomSet(400, s.Inputs(), s.Outputs(), 11), 0)
+	n := o.Dim()
+	theta, v, hv := randomVec(n, 0.1, 12), randomVec(n, 1, 13), make([]float64, n)
+	if _, err := o.HVP(hv, nil, theta, v); err != nil { // compiles
+		t.Fatal(err)
+	}
+	var a, b runtime.MemStats
+	const runs = 5
+	runtime.ReadMemStats(&a)
+	for range runs {
+		if _, err := o.HVP(hv, nil, theta, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&b)
+	per := (b.TotalAlloc - a.TotalAlloc) / runs
+	if limit := uint64(400 * 64 * 8); per >= limit {
+		t.Fatalf("one HVP allocates %d bytes, want < %d", per, limit)
+	}
+}
+
+// Only what the outputs depend on runs: the gradient program computes no
+// ∂L/∂x (a chunk × inputs product), and the HVP program without the gradient
+// has fewer matrix products than with it.
+func TestProgramsSkipUnusedDerivatives(t *testing.T) {
+	s := MLP(30, []int{20, 20}, 10, true, loss.CrossEntropy)
+	o := mustObjective(t, s, randomSet(40, s.Inputs(), s.Outputs(), 14), 0)
+	grad, err := o.MatMuls(ProductGradient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range grad {
+		if g.M == 40 && g.N == 30 {
+			t.Fatalf("gradient program computes ∂L/∂x: %+v", g)
+		}
+	}
+	// forward 3 + backward 2 per layer except ∂/∂x of the first: 3 + 5.
+	if len(grad) != 8 {
+		t.Fatalf("gradient program has %d products, want 8: %+v", len(grad), grad)
+	}
+	hv, err := o.MatMuls(ProductHVP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hvg, err := o.MatMuls(ProductHVPGradient)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hv) >= len(hvg) {
+		t.Fatalf("HVP alone has %d products, with the gradient %d", len(hv), len(hvg))
+	}
+}

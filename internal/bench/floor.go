@@ -1,0 +1,74 @@
+package bench
+
+import (
+	"math/rand"
+
+	"gonum.org/v1/gonum/blas"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/minima-project/minima/graph"
+)
+
+// Floor runs, alone, the matrix products of one evaluation of an Objective:
+// the same shapes and transpositions, the same number of chunks, through the
+// BLAS gorgonia uses (same implementation, same threads), on operands
+// allocated once. Its time is what the evaluation cannot go below.
+type Floor struct {
+	gemms   []graph.Gemm
+	a, b, c [][]float64
+	chunks  int
+}
+
+// NewFloor prepares the products of evaluation p of o.
+func NewFloor(o *graph.Objective, p graph.Product) (*Floor, error) {
+	gs, err := o.MatMuls(p)
+	if err != nil {
+		return nil, err
+	}
+	r := rand.New(rand.NewSource(1))
+	fill := func(n int) []float64 {
+		x := make([]float64, n)
+		for i := range x {
+			x[i] = r.Float64()
+		}
+		return x
+	}
+	f := &Floor{gemms: gs, chunks: o.Chunks()}
+	for _, g := range gs {
+		f.a = append(f.a, fill(g.M*g.K))
+		f.b = append(f.b, fill(g.K*g.N))
+		f.c = append(f.c, make([]float64, g.M*g.N))
+	}
+	return f, nil
+}
+
+// Run computes every product once per chunk.
+func (f *Floor) Run() error {
+	impl := G.WhichBLAS()
+	for range f.chunks {
+		for i, g := range f.gemms {
+			tA, lda := blas.NoTrans, g.K
+			if g.TransA {
+				tA, lda = blas.Trans, g.M
+			}
+			tB, ldb := blas.NoTrans, g.N
+			if g.TransB {
+				tB, ldb = blas.Trans, g.K
+			}
+			impl.Dgemm(tA, tB, g.M, g.N, g.K, 1, f.a[i], lda, f.b[i], ldb, 0, f.c[i], g.N)
+		}
+	}
+	return nil
+}
+
+// Products is the number of matrix products per chunk.
+func (f *Floor) Products() int { return len(f.gemms) }
+
+// Flops is the floating-point operations of one Run (2mnk per product).
+func (f *Floor) Flops() float64 {
+	s := 0.0
+	for _, g := range f.gemms {
+		s += 2 * float64(g.M) * float64(g.N) * float64(g.K)
+	}
+	return s * float64(f.chunks)
+}
