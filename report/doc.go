@@ -10,9 +10,22 @@
 // untouched (see WriteFileAtomic). Whole directories (a saved model, a
 // results directory) can be produced atomically with AtomicDir.
 //
+// Every directory an AtomicDir publishes holds a marker file (MarkerFile,
+// naming the command and version that wrote it); replacing an existing
+// directory (AllowOverwrite) is allowed only for such a directory, and never
+// for the working directory, its ancestors, or a directory holding an input
+// (CheckOverwrite). Temporary names carry the host and process id; a run
+// interrupted by a signal removes its temporary output (RemovePending), and
+// a later run removes what killed runs of the same host left
+// (RemoveStaleTemps).
+//
 // Errors name the file involved. Readers validate what they read (dtype,
 // shape, length) and report corrupt or truncated input as errors, never
-// panics.
+// panics; they read regular files only, and check a .npy file's size against
+// its header before reading its data. For untrusted directories (a model
+// directory from elsewhere) OpenIn, ReadJSONIn and ReadNpyFloat64In read only
+// regular files that resolve inside the directory, with a size cap and the
+// expected shape.
 //
 // Conventions:
 //   - .npy files are little-endian ('<f8' / '<i8'), C (row-major) order,
