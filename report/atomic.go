@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // WriteFileAtomic creates or replaces the file at path with the bytes that
@@ -145,7 +146,9 @@ type AtomicDir struct {
 // directory is aborted (Abort, or RemovePending after an interrupt) rather
 // than committed, those it created are removed again (if still empty).
 // Temporary output that killed processes of this host left next to final is
-// removed (RemoveStaleTemps). final itself is not examined until Commit.
+// removed (RemoveStaleTemps, once per parent and process: a sweep writing
+// thousands of runs into one directory lists it once). final itself is not
+// examined until Commit.
 func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 	final = filepath.Clean(final)
 	parent, base := filepath.Split(final)
@@ -167,7 +170,9 @@ func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("report: atomic dir %s: %w", final, err)
 	}
-	RemoveStaleTemps(parent)
+	if _, seen := staleScanned.LoadOrStore(filepath.Clean(parent), true); !seen {
+		RemoveStaleTemps(parent)
+	}
 	// MkdirTemp uses 0700; give the result ordinary directory permissions.
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		abortPending(tmp)
@@ -179,6 +184,10 @@ func NewAtomicDir(final string, opts ...DirOption) (*AtomicDir, error) {
 	}
 	return d, nil
 }
+
+// staleScanned holds the parents RemoveStaleTemps has cleaned in this
+// process.
+var staleScanned sync.Map
 
 // Final returns the path the directory will have after Commit.
 func (d *AtomicDir) Final() string { return d.final }
