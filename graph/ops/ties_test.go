@@ -32,6 +32,24 @@ func pooledNCHW(x *G.Node, g Geom) (*G.Node, error) {
 	return NHWCToNCHW(y, g.Batch, g.C, g.OutH(), g.OutW())
 }
 
+// tiedPoolModel is Σ c ⊙ maxpool(x) for x (B, C·H·W) in NCHW order.
+func tiedPoolModel(g Geom, c []float64) model {
+	return model{
+		params: []input{{"x", tensor.Shape{g.Batch, g.C * g.H * g.W}}},
+		build: func(ps, _ []*G.Node) (*G.Node, error) {
+			y, err := pooledNCHW(ps[0], g)
+			if err != nil {
+				return nil, err
+			}
+			p, err := G.HadamardProd(y, y.Graph().Constant(dense(y.Shape(), c)))
+			if err != nil {
+				return nil, err
+			}
+			return G.Sum(p)
+		},
+	}
+}
+
 // TestMaxPoolGradientGoesToFirstMaximum: with tied inputs, the gradient of
 // Σ c ⊙ maxpool(x) puts each c at the first maximum of its window in
 // row-major order (PyTorch's choice), exactly.
@@ -41,20 +59,7 @@ func TestMaxPoolGradientGoesToFirstMaximum(t *testing.T) {
 			g := tc.g
 			out := g.Batch * g.C * g.OutH() * g.OutW()
 			c := randVec(out, 1, 71)
-			m := model{
-				params: []input{{"x", tensor.Shape{g.Batch, g.C * g.H * g.W}}},
-				build: func(ps, _ []*G.Node) (*G.Node, error) {
-					y, err := pooledNCHW(ps[0], g)
-					if err != nil {
-						return nil, err
-					}
-					p, err := G.HadamardProd(y, y.Graph().Constant(dense(y.Shape(), c)))
-					if err != nil {
-						return nil, err
-					}
-					return G.Sum(p)
-				},
-			}
+			m := tiedPoolModel(g, c)
 			x := tiedInput(g, 72)
 			_, grad, _ := newGradMachine(t, m).eval(t, x, nil, nil)
 			_, arg := refMaxPool(x, g)
