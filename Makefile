@@ -10,7 +10,7 @@ MNIST    := data/mnist
 PEER     ?= scripts/torch_hvp.py
 OUT      ?= out
 
-.PHONY: all build data run test test-gonum test-openblas bench bench-spectrum vet clean
+.PHONY: all build data run test test-gonum test-openblas bench bench-e2e bench-full bench-spectrum vet clean
 
 all: build
 
@@ -57,8 +57,20 @@ endif
 # Loss, gradient and HVP of a 784-256-256-10 MLP and of the default CNN on
 # 1,000 samples: minima, the floor of its matrix products in the same BLAS, and
 # the PyTorch peer, interleaved in one run (the peer needs Debian's python3-torch).
-bench:
+# Then the end-to-end task: top 10 Hessian eigenvalues of a trained
+# 784-256-256-10 over its 1,000 MNIST training images, minima hessian vs
+# PyTorch double backward + scipy eigsh (needs python3-scipy).
+bench: data build
 	$(GO) run -tags '$(TAGS)' ./internal/benchtable --peer $(PEER)
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2
+
+bench-e2e: data build
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2
+
+# Opt-in, long: the same on all 60,000 MNIST training images, the peer holding
+# X as float64 and as float32.
+bench-full: data build
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 60000 --epochs 1 --peer-dtype 64,32
 
 clean:
 	rm -rf bin $(OUT)
