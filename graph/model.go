@@ -1,7 +1,10 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 
@@ -102,6 +105,9 @@ func (m *Model) Save(dir string, overwrite bool) error {
 // the .npy files agree: every error names the file and the mismatch.
 func LoadModel(dir string) (*Model, error) {
 	path := filepath.Join(dir, "model.json")
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("graph: reading model: %s: no such file (there is no directory %s)", path, dir)
+	}
 	var mj modelJSON
 	// A model directory is untrusted input: only regular files inside it are
 	// read, model.json up to a size, each .npy checked against its header and

@@ -709,7 +709,7 @@ func TestE2EUsageErrors(t *testing.T) {
 		{"lr 0", with("--lr", "0", "--out", out), "learning rate"},
 		{"momentum 1", with("--momentum", "1", "--out", out), "momentum"},
 		{"unknown init", with("--init", "xavier", "--out", out), "--init"},
-		{"one class", with("--classes", "1", "--out", out), "Classes"},
+		{"one class", with("--classes", "1", "--out", out), "--classes"},
 		{"extra argument", with("--out", out, "extra"), "extra"},
 		{"unknown train flag", with("--bogus", "--out", out), "bogus"},
 		{"non-integer epochs", with("--epochs", "two", "--out", out), "epochs"},
