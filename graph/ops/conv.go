@@ -2,14 +2,25 @@ package ops
 
 import (
 	"fmt"
+	"hash"
 
+	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // Conv2D is PyTorch's conv2d without bias (a cross-correlation with zero
 // padding and stride) on NHWC activations: x is (B·H·W, C), w is
 // (O, C·KH·KW) holding a PyTorch weight (O, C, KH, KW) in row-major order,
 // and the result is (B·OH·OW, O) = Im2Col(x)·wᵀ, again NHWC.
+//
+// It is one fused op, computed a block of samples at a time (patches of a
+// block, then a matrix product with gorgonia's BLAS, G.WhichBLAS), so the
+// patch matrix is never a graph node. Its derivatives are two more fused ops,
+// the data gradient Col2Im(dy·w) and the filter gradient dyᵀ·Im2Col(x); the
+// three are the partial derivatives of the trilinear form ⟨y, Conv2D(x, w)⟩,
+// so each one's derivatives are again among them.
 //
 // Add a bias b (a vector of O) with G.BroadcastAdd(y, b, nil, []byte{0}) and
 // apply ReLU with G.Rectify; both survive a second Grad.
@@ -20,20 +31,206 @@ func Conv2D(x, w *G.Node, g Geom) (*G.Node, error) {
 	if w == nil || w.Dims() != 2 {
 		return nil, fmt.Errorf("ops: Conv2D weight must be a matrix (O, C·KH·KW)")
 	}
-	if err := checkNode(w, w.Shape()[0], g.C*g.patch(), "Conv2D weight"); err != nil {
+	o := w.Shape()[0]
+	if err := checkNode(w, o, g.C*g.patch(), "Conv2D weight"); err != nil {
 		return nil, err
 	}
-	cols, err := Im2Col(x, g)
+	if err := checkNode(x, g.inRows(), g.C, "Conv2D input"); err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(convOp{g, o}, x, w)
+}
+
+// conv is what the three convolution ops share: the geometry and the number
+// of output channels. With K = C·KH·KW and the trilinear form
+// T(x, w, y) = ⟨y, Im2Col(x)·wᵀ⟩:
+//
+//	convOp       (x, w)  ↦ ∂T/∂y = Im2Col(x)·wᵀ     (B·OH·OW, O)
+//	convDataOp   (y, w)  ↦ ∂T/∂x = Col2Im(y·w)     (B·H·W, C)
+//	convFilterOp (x, y)  ↦ ∂T/∂w = yᵀ·Im2Col(x)    (O, K)
+type conv struct {
+	g Geom
+	o int
+}
+
+func (c conv) k() int                      { return c.g.C * c.g.patch() }
+func (c conv) xShape() tensor.Shape        { return tensor.Shape{c.g.inRows(), c.g.C} }
+func (c conv) wShape() tensor.Shape        { return tensor.Shape{c.o, c.k()} }
+func (c conv) yShape() tensor.Shape        { return tensor.Shape{c.g.outRows(), c.o} }
+func (c conv) write(h hash.Hash, s string) { fmt.Fprintf(h, "ops.%s %v o%d", s, c.g, c.o) }
+
+// blockSamples is how many samples a block holds: patch scratch of at most
+// about 2¹⁹ values (4 MB), at least one sample.
+func (c conv) blockSamples() int {
+	per := c.g.OutH() * c.g.OutW() * c.k()
+	n := (1 << 19) / per
+	if n < 1 {
+		n = 1
+	}
+	if n > c.g.Batch {
+		n = c.g.Batch
+	}
+	return n
+}
+
+// blocks calls f for consecutive blocks of samples b0 … b0+n−1 with the
+// geometry of that block and, if withCols, the block's patches of x.
+func (c conv) blocks(x []float64, withCols bool, f func(b0, n int, gb Geom, cols []float64)) {
+	nb := c.blockSamples()
+	var scratch []float64
+	if withCols {
+		scratch = make([]float64, nb*c.g.OutH()*c.g.OutW()*c.k())
+	}
+	in := c.g.H * c.g.W * c.g.C
+	for b0 := 0; b0 < c.g.Batch; b0 += nb {
+		n := min(nb, c.g.Batch-b0)
+		gb := c.g
+		gb.Batch = n
+		var cols []float64
+		if withCols {
+			cols = scratch[:gb.outRows()*c.k()]
+			if c.g.PH > 0 || c.g.PW > 0 {
+				clear(cols) // im2col leaves the padding untouched
+			}
+			im2col(gb, x[b0*in:(b0+n)*in], cols)
+		}
+		f(b0, n, gb, cols)
+	}
+}
+
+// convOp is Conv2D as a gorgonia op: (x, w) ↦ Im2Col(x)·wᵀ.
+type convOp conv
+
+func (op convOp) Arity() int            { return 2 }
+func (op convOp) Type() hm.Type         { return matFnType(2) }
+func (op convOp) ReturnsPtr() bool      { return false }
+func (op convOp) CallsExtern() bool     { return false }
+func (op convOp) OverwritesInput() int  { return -1 }
+func (op convOp) WriteHash(h hash.Hash) { conv(op).write(h, "conv") }
+func (op convOp) Hashcode() uint32      { return hashOp(op) }
+func (op convOp) String() string        { return fmt.Sprintf("Conv2D{%v o%d}", op.g, op.o) }
+func (op convOp) DiffWRT(int) []bool    { return []bool{true, true} }
+
+func (op convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	c := conv(op)
+	return inferShapes(op, in, []tensor.Shape{c.xShape(), c.wShape()}, c.yShape())
+}
+
+// SymDiff: ⟨dy, conv(x, w)⟩ = T(x, w, dy).
+func (op convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(convDataOp(op), grad, in[1])
 	if err != nil {
 		return nil, err
 	}
-	wt, err := G.Transpose(w)
+	dw, err := G.ApplyOp(convFilterOp(op), in[0], grad)
+	return G.Nodes{dx, dw}, err
+}
+
+func (op convOp) Do(vs ...G.Value) (G.Value, error) {
+	c := conv(op)
+	d, err := inputs(op, vs, c.xShape().TotalSize(), c.wShape().TotalSize())
 	if err != nil {
-		return nil, fmt.Errorf("ops: Conv2D: %w", err)
+		return nil, err
 	}
-	y, err := G.Mul(cols, wt)
+	x, w := d[0], d[1]
+	t, y := newMatrix(c.g.outRows(), c.o)
+	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
+	c.blocks(x, true, func(b0, n int, gb Geom, cols []float64) {
+		m := gb.outRows()
+		G.WhichBLAS().Dgemm(blas.NoTrans, blas.Trans, m, c.o, k, 1, cols, k, w, k, 0, y[b0*ohw*c.o:], c.o)
+	})
+	return t, nil
+}
+
+// convDataOp is (y, w) ↦ Col2Im(y·w), the gradient of Conv2D with respect to
+// its input.
+type convDataOp conv
+
+func (op convDataOp) Arity() int            { return 2 }
+func (op convDataOp) Type() hm.Type         { return matFnType(2) }
+func (op convDataOp) ReturnsPtr() bool      { return false }
+func (op convDataOp) CallsExtern() bool     { return false }
+func (op convDataOp) OverwritesInput() int  { return -1 }
+func (op convDataOp) WriteHash(h hash.Hash) { conv(op).write(h, "conv.data") }
+func (op convDataOp) Hashcode() uint32      { return hashOp(op) }
+func (op convDataOp) String() string        { return fmt.Sprintf("Conv2DData{%v o%d}", op.g, op.o) }
+func (op convDataOp) DiffWRT(int) []bool    { return []bool{true, true} }
+
+func (op convDataOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	c := conv(op)
+	return inferShapes(op, in, []tensor.Shape{c.yShape(), c.wShape()}, c.xShape())
+}
+
+// SymDiff: ⟨gx, convData(y, w)⟩ = T(gx, w, y).
+func (op convDataOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dy, err := G.ApplyOp(convOp(op), grad, in[1])
 	if err != nil {
-		return nil, fmt.Errorf("ops: Conv2D: %w", err)
+		return nil, err
 	}
-	return y, nil
+	dw, err := G.ApplyOp(convFilterOp(op), grad, in[0])
+	return G.Nodes{dy, dw}, err
+}
+
+func (op convDataOp) Do(vs ...G.Value) (G.Value, error) {
+	c := conv(op)
+	d, err := inputs(op, vs, c.yShape().TotalSize(), c.wShape().TotalSize())
+	if err != nil {
+		return nil, err
+	}
+	y, w := d[0], d[1]
+	t, x := newMatrix(c.g.inRows(), c.g.C)
+	k, ohw, in := c.k(), c.g.OutH()*c.g.OutW(), c.g.H*c.g.W*c.g.C
+	scratch := make([]float64, c.blockSamples()*ohw*k)
+	c.blocks(nil, false, func(b0, n int, gb Geom, _ []float64) {
+		m := gb.outRows()
+		cols := scratch[:m*k]
+		G.WhichBLAS().Dgemm(blas.NoTrans, blas.NoTrans, m, k, c.o, 1, y[b0*ohw*c.o:], c.o, w, k, 0, cols, k)
+		col2im(gb, cols, x[b0*in:(b0+n)*in])
+	})
+	return t, nil
+}
+
+// convFilterOp is (x, y) ↦ yᵀ·Im2Col(x), the gradient of Conv2D with respect
+// to its weight.
+type convFilterOp conv
+
+func (op convFilterOp) Arity() int            { return 2 }
+func (op convFilterOp) Type() hm.Type         { return matFnType(2) }
+func (op convFilterOp) ReturnsPtr() bool      { return false }
+func (op convFilterOp) CallsExtern() bool     { return false }
+func (op convFilterOp) OverwritesInput() int  { return -1 }
+func (op convFilterOp) WriteHash(h hash.Hash) { conv(op).write(h, "conv.filter") }
+func (op convFilterOp) Hashcode() uint32      { return hashOp(op) }
+func (op convFilterOp) String() string        { return fmt.Sprintf("Conv2DFilter{%v o%d}", op.g, op.o) }
+func (op convFilterOp) DiffWRT(int) []bool    { return []bool{true, true} }
+
+func (op convFilterOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	c := conv(op)
+	return inferShapes(op, in, []tensor.Shape{c.xShape(), c.yShape()}, c.wShape())
+}
+
+// SymDiff: ⟨gw, convFilter(x, y)⟩ = T(x, gw, y).
+func (op convFilterOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
+	dx, err := G.ApplyOp(convDataOp(op), in[1], grad)
+	if err != nil {
+		return nil, err
+	}
+	dy, err := G.ApplyOp(convOp(op), in[0], grad)
+	return G.Nodes{dx, dy}, err
+}
+
+func (op convFilterOp) Do(vs ...G.Value) (G.Value, error) {
+	c := conv(op)
+	d, err := inputs(op, vs, c.xShape().TotalSize(), c.yShape().TotalSize())
+	if err != nil {
+		return nil, err
+	}
+	x, y := d[0], d[1]
+	t, w := newMatrix(c.o, c.k())
+	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
+	c.blocks(x, true, func(b0, n int, gb Geom, cols []float64) {
+		m := gb.outRows()
+		G.WhichBLAS().Dgemm(blas.Trans, blas.NoTrans, c.o, k, m, 1, y[b0*ohw*c.o:], c.o, cols, k, 1, w, k)
+	})
+	return t, nil
 }

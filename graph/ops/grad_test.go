@@ -29,6 +29,20 @@ func unary(name string, in tensor.Shape, f func(x *G.Node) (*G.Node, error)) opC
 	}}
 }
 
+// binary is an op of two differentiated inputs of shapes a and b.
+func binary(name string, a, b tensor.Shape, op G.Op) opCase {
+	return opCase{name: name, m: model{
+		params: []input{{"a", a}, {"b", b}},
+		build: func(ps, _ []*G.Node) (*G.Node, error) {
+			y, err := G.ApplyOp(op, ps[0], ps[1])
+			if err != nil {
+				return nil, err
+			}
+			return expLoss(y, 15)
+		},
+	}}
+}
+
 // withFixedX is a pooling derivative op of (x, u): x is data, u is
 // differentiated.
 func withFixedX(name string, g Geom, uShape tensor.Shape, op G.Op) opCase {
@@ -68,6 +82,8 @@ func opCases() []opCase {
 					return expLoss(y, 14)
 				},
 			}},
+			binary("Conv2DData/"+tc.name, tensor.Shape{g.outRows(), o}, tensor.Shape{o, g.C * g.patch()}, convDataOp{g, o}),
+			binary("Conv2DFilter/"+tc.name, tensor.Shape{g.inRows(), g.C}, tensor.Shape{g.outRows(), o}, convFilterOp{g, o}),
 		)
 	}
 	for _, tc := range poolCases {

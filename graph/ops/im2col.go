@@ -106,30 +106,49 @@ func (op col2imOp) Do(vs ...G.Value) (G.Value, error) {
 	return t, nil
 }
 
-// im2col writes the patches of x (NHWC) into cols, which must be zero.
+// span returns the window offsets j0 ≤ j < j1 of a window starting at
+// input position start (may be negative) that fall inside [0, size).
+func span(start, k, size int) (j0, j1 int) {
+	j0, j1 = 0, k
+	if start < 0 {
+		j0 = -start
+	}
+	if start+k > size {
+		j1 = size - start
+	}
+	if j1 < j0 {
+		j1 = j0
+	}
+	return j0, j1
+}
+
+// im2col writes the patches of x (NHWC) into cols; entries in the padding
+// are left as they are (zero in a fresh matrix).
 func im2col(g Geom, x, cols []float64) {
-	oh, ow, kk := g.OutH(), g.OutW(), g.patch()
-	width := g.C * kk
+	oh, ow, kk, C := g.OutH(), g.OutW(), g.patch(), g.C
+	width := C * kk
 	r := 0
 	for b := 0; b < g.Batch; b++ {
 		for p := 0; p < oh; p++ {
+			h0 := p*g.SH - g.PH
+			i0, i1 := span(h0, g.KH, g.H)
 			for q := 0; q < ow; q++ {
 				row := cols[r*width : (r+1)*width]
 				r++
-				for i := 0; i < g.KH; i++ {
-					h := p*g.SH - g.PH + i
-					if h < 0 || h >= g.H {
+				w0 := q*g.SW - g.PW
+				j0, j1 := span(w0, g.KW, g.W)
+				for i := i0; i < i1; i++ {
+					// Pixels j0…j1−1 of input row h0+i are contiguous in x.
+					src := x[((b*g.H+h0+i)*g.W+w0+j0)*C : ((b*g.H+h0+i)*g.W+w0+j1)*C]
+					if C == 1 {
+						copy(row[i*g.KW+j0:i*g.KW+j1], src)
 						continue
 					}
-					for j := 0; j < g.KW; j++ {
-						w := q*g.SW - g.PW + j
-						if w < 0 || w >= g.W {
-							continue
-						}
-						src := x[((b*g.H+h)*g.W+w)*g.C:][:g.C]
-						k := i*g.KW + j
-						for c, v := range src {
-							row[c*kk+k] = v
+					for j := j0; j < j1; j++ {
+						px := src[(j-j0)*C : (j-j0+1)*C]
+						dst := row[i*g.KW+j:]
+						for c, v := range px {
+							dst[c*kk] = v
 						}
 					}
 				}
@@ -138,30 +157,34 @@ func im2col(g Geom, x, cols []float64) {
 	}
 }
 
-// col2im adds every patch entry of cols back into x (NHWC).
+// col2im adds every patch entry of cols back into x (NHWC), the adjoint of
+// im2col.
 func col2im(g Geom, cols, x []float64) {
-	oh, ow, kk := g.OutH(), g.OutW(), g.patch()
-	width := g.C * kk
+	oh, ow, kk, C := g.OutH(), g.OutW(), g.patch(), g.C
+	width := C * kk
 	r := 0
 	for b := 0; b < g.Batch; b++ {
 		for p := 0; p < oh; p++ {
+			h0 := p*g.SH - g.PH
+			i0, i1 := span(h0, g.KH, g.H)
 			for q := 0; q < ow; q++ {
 				row := cols[r*width : (r+1)*width]
 				r++
-				for i := 0; i < g.KH; i++ {
-					h := p*g.SH - g.PH + i
-					if h < 0 || h >= g.H {
+				w0 := q*g.SW - g.PW
+				j0, j1 := span(w0, g.KW, g.W)
+				for i := i0; i < i1; i++ {
+					dst := x[((b*g.H+h0+i)*g.W+w0+j0)*C : ((b*g.H+h0+i)*g.W+w0+j1)*C]
+					if C == 1 {
+						for j, v := range row[i*g.KW+j0 : i*g.KW+j1] {
+							dst[j] += v
+						}
 						continue
 					}
-					for j := 0; j < g.KW; j++ {
-						w := q*g.SW - g.PW + j
-						if w < 0 || w >= g.W {
-							continue
-						}
-						dst := x[((b*g.H+h)*g.W+w)*g.C:][:g.C]
-						k := i*g.KW + j
-						for c := range dst {
-							dst[c] += row[c*kk+k]
+					for j := j0; j < j1; j++ {
+						px := dst[(j-j0)*C : (j-j0+1)*C]
+						src := row[i*g.KW+j:]
+						for c := range px {
+							px[c] += src[c*kk]
 						}
 					}
 				}

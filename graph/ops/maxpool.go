@@ -168,11 +168,13 @@ func (op gatherOp) Do(vs ...G.Value) (G.Value, error) {
 // order, of channel c's window. arg is scratch of length g.C, reused.
 func forWindows(g Geom, x []float64, arg []int, f func(r int, arg []int)) {
 	oh, ow, C := g.OutH(), g.OutW(), g.C
+	best := make([]float64, C)
 	r := 0
 	for b := 0; b < g.Batch; b++ {
 		for p := 0; p < oh; p++ {
 			for q := 0; q < ow; q++ {
 				first := ((b*g.H+p*g.SH)*g.W + q*g.SW) * C
+				copy(best, x[first:first+C])
 				for c := range arg {
 					arg[c] = first + c
 				}
@@ -182,11 +184,14 @@ func forWindows(g Geom, x []float64, arg []int, f func(r int, arg []int)) {
 							continue
 						}
 						base := ((b*g.H+p*g.SH+i)*g.W + q*g.SW + j) * C
-						for c, v := range x[base : base+C] {
+						px := x[base : base+C]
+						best := best[:len(px)]
+						arg := arg[:len(px)]
+						for c, v := range px {
 							// Strictly greater keeps the first maximum;
 							// a NaN is taken, as PyTorch does.
-							if v > x[arg[c]] || v != v {
-								arg[c] = base + c
+							if v > best[c] || v != v {
+								best[c], arg[c] = v, base+c
 							}
 						}
 					}

@@ -12,7 +12,8 @@ var baseGeom = Geom{Batch: 2, C: 3, H: 8, W: 9, KH: 3, KW: 2, SH: 2, SW: 1, PH: 
 
 // geomOps returns every op of the package built on geometry g.
 func geomOps(g Geom) []G.Op {
-	return []G.Op{im2colOp{g}, col2imOp{g}, poolOp{g}, scatterOp{g}, gatherOp{g}}
+	return []G.Op{im2colOp{g}, col2imOp{g}, poolOp{g}, scatterOp{g}, gatherOp{g},
+		convOp{g, 4}, convDataOp{g, 4}, convFilterOp{g, 4}, convOp{g, 5}}
 }
 
 // allOps returns every op of the package.
@@ -93,9 +94,12 @@ func TestBadShapesAreErrors(t *testing.T) {
 	nopad := g
 	nopad.PH = 0
 	for name, f := range map[string]func() (*G.Node, error){
-		"Im2Col x":         func() (*G.Node, error) { return Im2Col(bad, g) },
-		"Col2Im cols":      func() (*G.Node, error) { return Col2Im(x, g) },
-		"Conv2D w":         func() (*G.Node, error) { return Conv2D(x, w, g) },
+		"Im2Col x":    func() (*G.Node, error) { return Im2Col(bad, g) },
+		"Col2Im cols": func() (*G.Node, error) { return Col2Im(x, g) },
+		"Conv2D w":    func() (*G.Node, error) { return Conv2D(x, w, g) },
+		"Conv2D x": func() (*G.Node, error) {
+			return Conv2D(bad, G.NewMatrix(eg, tensor.Float64, G.WithShape(4, g.C*g.patch()), G.WithName("w4")), g)
+		},
 		"MaxPool x":        func() (*G.Node, error) { return MaxPool(bad, nopad) },
 		"MaxPool padding":  func() (*G.Node, error) { return MaxPool(x, g) },
 		"NCHWToNHWC shape": func() (*G.Node, error) { return NCHWToNHWC(x, g.Batch, g.C, g.H, g.W) },
