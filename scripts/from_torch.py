@@ -90,7 +90,8 @@ def convert(model, input_shape=None, loss="cross_entropy"):
     import torch.nn as nn
 
     if not isinstance(model, nn.Sequential):
-        raise Refused(f"the file holds a {type(model).__name__}, not an nn.Sequential")
+        hint = " (a state_dict? save the module whole: torch.save(model, path))" if isinstance(model, dict) else ""
+        raise Refused(f"the file holds a {type(model).__name__}, not an nn.Sequential{hint}")
     if loss not in LOSSES:
         raise Refused(f"--loss {loss!r}: want one of {', '.join(LOSSES)}")
     items = list(model.named_children())

@@ -237,3 +237,19 @@ func TestConvertRefusesUnsupported(t *testing.T) {
 		t.Errorf("from_torch.py sigmoid.pt wrote %s", cli)
 	}
 }
+
+// A PyTorch CNN converted by from_torch (348 parameters, no data source of its
+// own) through minima's commands on 10 MNIST images chosen with --data:
+// eval --dump and the exact Hessian agree with PyTorch (crosscheck's
+// tolerances: logits and loss 1e-12, gradient 1e-10, spectrum 1e-9).
+func TestConvertedModelCrossCheck(t *testing.T) {
+	data := mnistDir(t)
+	work := t.TempDir()
+	runPython(t, convertCheck, "torch", work, "cnn")
+	model := filepath.Join(work, "cnn", "minima")
+	dump, exact := filepath.Join(work, "dump"), filepath.Join(work, "exact")
+	samples := []string{"--data", "mnist", "--data-dir", data, "--subset", "10"}
+	minimaOK(t, append([]string{"eval", "--model", model, "--dump", dump, "--quiet"}, samples...),
+		hessianArgs(model, exact, "exact", append([]string{"--top", "3", "--bottom", "3", "--trace"}, samples...)...))
+	crosscheck(t, "--model", model, "--dump", dump, "--hessian", exact)
+}

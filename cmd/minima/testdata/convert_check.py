@@ -3,8 +3,8 @@
 test does every conversion of it in process, through the converters' main() (their command
 lines), and prints one JSON object for the Go test to check.
 
-  convert_check.py torch WORK
-      For each model of TORCH_MODELS: WORK/NAME/model.pt (float32, as users save them)
+  convert_check.py torch WORK [NAME...]
+      For each model of torch_models() (or those named): WORK/NAME/model.pt (float32, as users save them)
       -> from_torch -> WORK/NAME/minima -> to_torch -> WORK/NAME/back.pt; writes
       WORK/NAME/X.npy (inputs with ties and zeros) and WORK/NAME/logits.npy (the original
       model's outputs in float64) for Go to compare with minima's. Reports and checks the
@@ -14,8 +14,8 @@ lines), and prints one JSON object for the Go test to check.
       nn.Sequential's outputs on DUMP_DIR/X.npy agree with DUMP_DIR/logits.npy (minima's,
       from eval --dump) to TOL.
   convert_check.py refuse WORK
-      Saves each model of REFUSED in WORK/NAME.pt and runs from_torch on it (and to_torch
-      on the broken model directories of BROKEN): reports exit code, stderr and whether
+      Saves each model of refused_models() in WORK/NAME.pt and runs from_torch on it (and to_torch
+      on a broken model directory): reports exit code, stderr and whether
       the output appeared.
 
 Exits 1 if a check fails.
@@ -51,11 +51,11 @@ def torch_models():
     return {
         "mlp": (nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4, bias=False), nn.ReLU(), nn.Linear(4, 3)),
                 (6,), "mse"),
-        # stride 2, padding 1, no bias; ReLU after pooling (folded into the conv); a
-        # non-square kernel
+        # MNIST-shaped, 348 parameters: stride 2, padding 1, no bias; ReLU after pooling
+        # (folded into the conv); a non-square kernel
         "cnn": (nn.Sequential(nn.Conv2d(1, 3, 3, stride=2, padding=1, bias=False), nn.MaxPool2d(2), nn.ReLU(),
-                              nn.Conv2d(3, 4, (3, 2)), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 5 * 6, 7), nn.ReLU(),
-                              nn.Linear(7, 10)),
+                              nn.Conv2d(3, 4, (3, 2), stride=2), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 3 * 3, 5),
+                              nn.ReLU(), nn.Linear(5, 10)),
                 (1, 28, 28), "cross_entropy"),
         # three channels, padding "same", overlapping pooling windows, ReLU after Flatten
         "cnn_rgb": (nn.Sequential(nn.Conv2d(3, 2, 3, padding="same"), nn.MaxPool2d(3, stride=2), nn.Flatten(),
@@ -113,9 +113,11 @@ def outputs(model, X):
         return model(X)
 
 
-def cmd_torch(work):
+def cmd_torch(work, names):
     report, bad = {}, []
     for name, (model, shape, loss) in torch_models().items():
+        if names and name not in names:
+            continue
         d = os.path.join(work, name)
         os.makedirs(d)
         pt, mdir, back = os.path.join(d, "model.pt"), os.path.join(d, "minima"), os.path.join(d, "back.pt")
@@ -191,7 +193,7 @@ def main():
     cmd, work = sys.argv[1], sys.argv[2]
     torch.set_num_threads(1)
     if cmd == "torch":
-        report, bad = cmd_torch(work)
+        report, bad = cmd_torch(work, sys.argv[3:])
     elif cmd == "minima":
         report, bad = cmd_minima(work, sys.argv[3], sys.argv[4])
     elif cmd == "refuse":
