@@ -186,7 +186,7 @@ func (s *ClustersSettings) Write(runs *sweep.Set, dst Dest) (string, error) {
 	}
 	md := "# Outliers of the Hessian spectrum against the number of clusters\n\n" +
 		"**Verdict:** " + verdict + "\n\n" +
-		fmt.Sprintf("For each k: %d training points per class in %d dimensions (spread %g, centres ~N(0, %g²)), an MLP %s trained %d epochs (batch %d, lr %g, momentum %g), the exact spectrum of the Hessian of the mean training loss; outliers are the eigenvalues above the largest ratio gap (≥ 3) over the bulk.\n\n",
+		fmt.Sprintf("For each k: %d training points per class in %d dimensions (spread %g, centres ~N(0, %g²)), a %s trained %d epochs (batch %d, lr %g, momentum %g), the exact spectrum of the Hessian of the mean training loss; outliers are the eigenvalues above the largest ratio gap (≥ 3) over the bulk.\n\n",
 			s.PerClass, s.Dim, s.Spread, s.Separation, describeNet(s.Net, s.Dim, "k"), s.Train.Epochs, s.Train.BatchSize, s.Train.LR, s.Train.Momentum) +
 		report.Markdown(t, "%.4g") + "\n![outliers against k](clusters.png)\n\n![top eigenvalues](spectra.png)\n"
 	if err := writeText(dst.Path("report.md"), md); err != nil {
