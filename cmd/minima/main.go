@@ -99,6 +99,8 @@ func run(args []string) int {
 			hessianCommand(),
 			sharpnessCommand(),
 			reparamCommand(),
+			studyCommand(),
+			mergeCommand(),
 		},
 		OnUsageError:    onUsageError,
 		HideHelpCommand: false,
