@@ -38,6 +38,8 @@ import shutil
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # to_torch, beside this file
+
 FORMAT = "minima/model/v1"
 LOSSES = ("cross_entropy", "mse")
 DEFAULT_IMAGE = (1, 28, 28)
@@ -195,7 +197,6 @@ def self_check(model, mj, params):
     same outputs as model on random inputs, in float64, to SELF_CHECK_TOL."""
     import copy
     import torch
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import to_torch
     rebuilt = to_torch.build(mj, params)
     orig = copy.deepcopy(model).double().eval()
@@ -280,7 +281,8 @@ def main(argv=None):
         print(f"from_torch: needs PyTorch and NumPy (Debian: python3-torch python3-numpy): {e}", file=sys.stderr)
         return 1
     try:
-        model = torch.load(a.model, map_location="cpu")
+        import to_torch
+        model = to_torch.load_module(a.model)
     except Exception as e:  # unreadable, not a torch file, or classes that cannot be unpickled
         print(f"from_torch: cannot load {a.model}: {e}", file=sys.stderr)
         return 1

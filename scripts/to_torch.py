@@ -4,7 +4,8 @@
   python3 scripts/to_torch.py MODEL_DIR OUT.pt
 
 Writes the network as an nn.Sequential saved whole with torch.save(model, OUT.pt), float64
-weights, in eval mode; load it with torch.load(OUT.pt). Layers map one to one, an
+weights, in eval mode; load it with torch.load(OUT.pt) (PyTorch ≥ 2.6: torch.load(OUT.pt,
+weights_only=False), as for any module saved whole). Layers map one to one, an
 activation "relu" adding an nn.ReLU after its layer:
 
   dense    -> nn.Linear(in, out, bias): weight = W.T (minima stores W shaped (in, out) and
@@ -193,6 +194,16 @@ def load(model_dir):
             raise Invalid(f"{f}: dtype {a.dtype}, want float64")
         params[f] = a
     return mj, params
+
+
+def load_module(path):
+    """torch.load of a module saved whole. Since PyTorch 2.6 torch.load unpickles only
+    tensors unless weights_only=False; older versions lack the argument."""
+    import torch
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:
+        return torch.load(path, map_location="cpu")
 
 
 def save(model, out):

@@ -133,8 +133,8 @@ def cmd_torch(work, names):
             want = outputs(model.double(), X)
             np.save(os.path.join(d, "X.npy"), X.reshape(X.shape[0], -1).numpy())
             np.save(os.path.join(d, "logits.npy"), want.numpy())
-            got = outputs(torch.load(back), X)
-            report[name] = {"back_rel": rel(got, want), "dtype": str(next(torch.load(back).parameters()).dtype)}
+            got = outputs(to_torch.load_module(back), X)
+            report[name] = {"back_rel": rel(got, want), "dtype": str(next(to_torch.load_module(back).parameters()).dtype)}
             if not report[name]["back_rel"] <= TOL:
                 bad.append(f"{name}: torch -> minima -> torch outputs differ by {report[name]['back_rel']:.3g} > {TOL:g}")
             if report[name]["dtype"] != "torch.float64":
@@ -149,7 +149,7 @@ def cmd_minima(work, model_dir, dump):
     code, err = run_main(to_torch, [model_dir, pt])
     if code != 0:
         return {}, [f"to_torch exited {code}: {err.strip()}"]
-    model = torch.load(pt)
+    model = to_torch.load_module(pt)
     X = torch.tensor(np.load(os.path.join(dump, "X.npy")))
     got = outputs(model, X.reshape(X.shape[0], *mj["input_shape"]))
     d = rel(got, torch.tensor(np.load(os.path.join(dump, "logits.npy"))))
