@@ -40,3 +40,28 @@ func lanczosAgrees(t *testing.T, model string, top []float64) {
 		}
 	}
 }
+
+// exactAgrees fails unless top (descending) are the largest eigenvalues of
+// the exact Hessian of the saved model's mean training loss, to 1e-8
+// relative to λ_max.
+func exactAgrees(t *testing.T, model string, top []float64) {
+	t.Helper()
+	m, err := graph.LoadModel(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	train, _, err := m.Data.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := exactSpectrum(m, train, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := topOf(h.Eigenvalues, len(top))
+	for i, v := range top {
+		if math.Abs(want[i]-v) > 1e-8*want[0] {
+			t.Errorf("eigenvalue %d: Lanczos %.12g, exact %.12g", i+1, v, want[i])
+		}
+	}
+}

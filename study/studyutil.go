@@ -82,3 +82,18 @@ func meanStd(xs []float64) (mean, std float64) {
 	}
 	return mean, math.Sqrt(std / float64(len(xs)-1))
 }
+
+// lanczosEnds is the Lanczos Hessian report (top and bottom eigenvalues with
+// residuals, sign counts) of m's mean loss over set.
+func lanczosEnds(m *graph.Model, set *datasets.Set, top, bottom int, tol float64, seed int64) (*HessianResult, error) {
+	o, err := graph.NewObjective(m.Spec, set, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer o.Close()
+	op, err := o.Hessian(m.Theta)
+	if err != nil {
+		return nil, err
+	}
+	return Hessian(op, set.N, HessianSettings{Method: MethodLanczos, Top: top, Bottom: bottom, Tol: tol, Seed: seed})
+}

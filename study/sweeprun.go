@@ -101,6 +101,12 @@ func SweepOf(runs *sweep.Set) (Sweeper, error) {
 	switch runs.Name {
 	case ClustersName:
 		sw = &ClustersSettings{}
+	case TrainingName:
+		sw = &TrainingSettings{}
+	case WidthName:
+		sw = &WidthSettings{}
+	case NegativeName:
+		sw = &NegativeSettings{}
 	default:
 		return nil, fmt.Errorf("study: unknown sweep %q", runs.Name)
 	}
