@@ -107,6 +107,8 @@ func SweepOf(runs *sweep.Set) (Sweeper, error) {
 		sw = &WidthSettings{}
 	case NegativeName:
 		sw = &NegativeSettings{}
+	case BatchSizeName:
+		sw = &BatchSizeSettings{}
 	default:
 		return nil, fmt.Errorf("study: unknown sweep %q", runs.Name)
 	}

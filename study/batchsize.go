@@ -1,0 +1,321 @@
+package study
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/loss"
+	"github.com/minima-project/minima/report"
+	"github.com/minima-project/minima/sweep"
+)
+
+// BatchSizeName is the name of the batch-size study's sweep.
+const BatchSizeName = "batchsize"
+
+// BatchSizeSettings is the batch-size comparison (Keskar et al. 2017; Sagun
+// et al. 2018): one model per batch size and seed, its spectrum ends, the
+// classical sharpness measures and the reparametrisation-invariant ones.
+type BatchSizeSettings struct {
+	Sizes []int               `json:"sizes"`
+	Seeds []int64             `json:"seeds"`
+	Data  datasets.Source     `json:"data"`
+	Net   NetSettings         `json:"net"`
+	Train graph.TrainSettings `json:"train"` // BatchSize and Seed are set per run
+	// Spectrum: the Top largest and Bottom smallest eigenvalues (Lanczos).
+	Top    int     `json:"top"`
+	Bottom int     `json:"bottom"`
+	Tol    float64 `json:"tol"`
+	// Measures (study.ComputeMeasures).
+	Eps                []float64 `json:"eps"`
+	Subspace           int       `json:"subspace"`
+	SharpnessIters     int       `json:"sharpness_iters"`
+	FlatnessDirections int       `json:"flatness_directions"`
+	TraceProbes        int       `json:"trace_probes"`
+	ProbeSeed          int64     `json:"probe_seed"`
+}
+
+// DefaultBatchSizeSettings: batch 10 against 512 (Sagun et al.'s figure),
+// 3 seeds, a 784-100-10 MLP on a 2,000-image MNIST subset, 10 epochs.
+func DefaultBatchSizeSettings() BatchSizeSettings {
+	return BatchSizeSettings{Sizes: []int{10, 512}, Seeds: []int64{1, 2, 3},
+		Data:  datasets.Source{Kind: datasets.KindMNIST, Subset: 2000, TestSubset: 2000, Seed: 1},
+		Net:   NetSettings{Hidden: []int{100}, Bias: true, Loss: loss.CrossEntropy},
+		Train: graph.TrainSettings{Epochs: 10, LR: 0.05, Momentum: 0.9, Init: graph.He},
+		Top:   10, Bottom: 5, Tol: 1e-4,
+		Eps: []float64{1e-3, 5e-4}, Subspace: 100, SharpnessIters: 10, FlatnessDirections: 8, TraceProbes: 20, ProbeSeed: 1}
+}
+
+func batchID(size int, seed int64) string { return fmt.Sprintf("batch=%d+seed=%d", size, seed) }
+
+// Plan is one run per batch size and seed, id "batch=<B>+seed=<s>".
+func (s *BatchSizeSettings) Plan() (*sweep.Plan, error) {
+	if len(s.Sizes) < 2 || len(s.Seeds) == 0 || s.Top < 1 || s.Bottom < 0 || !(s.Tol > 0 && s.Tol < 1) || len(s.Eps) == 0 || s.TraceProbes < 2 {
+		return nil, fmt.Errorf("batchsize: want ≥ 2 sizes, seeds, top ≥ 1, bottom ≥ 0, tol in (0,1), eps and ≥ 2 probes")
+	}
+	if err := s.Data.Validate(); err != nil {
+		return nil, fmt.Errorf("batchsize: %w", err)
+	}
+	ts := s.Train
+	ts.BatchSize = s.Sizes[0]
+	if err := ts.Validate(); err != nil {
+		return nil, fmt.Errorf("batchsize: %w", err)
+	}
+	p := &sweep.Plan{Name: BatchSizeName, Settings: s}
+	for _, b := range s.Sizes {
+		for _, sd := range s.Seeds {
+			p.IDs = append(p.IDs, batchID(b, sd))
+		}
+	}
+	return p, nil
+}
+
+// BatchSizeRow is one model: batch size, seed, fit, spectrum and measures.
+type BatchSizeRow struct {
+	BatchSize       int              `json:"batch_size"`
+	Seed            int64            `json:"seed"`
+	TrainLoss       float64          `json:"train_loss"`
+	TrainAccuracy   float64          `json:"train_accuracy"`
+	TestLoss        *float64         `json:"test_loss,omitempty"`
+	TestAccuracy    *float64         `json:"test_accuracy,omitempty"`
+	Top             []float64        `json:"top"`
+	TopResiduals    []float64        `json:"top_residuals"`
+	Bottom          []float64        `json:"bottom"`
+	BottomResiduals []float64        `json:"bottom_residuals"`
+	Negative        *NegativeSummary `json:"negative"`
+	Measures        *Measures        `json:"measures"`
+}
+
+// Run trains one model and measures it on its training set.
+func (s *BatchSizeSettings) Run(id string, dir *report.AtomicDir, env Env) error {
+	ts := s.Train
+	found := false
+	for _, b := range s.Sizes {
+		for _, sd := range s.Seeds {
+			if batchID(b, sd) == id {
+				ts.BatchSize, ts.Seed, found = b, sd, true
+			}
+		}
+	}
+	if !found {
+		return fmt.Errorf("batchsize: no run %q", id)
+	}
+	m, train, _, err := trainModel(s.Data, s.Net, ts, env)
+	if err != nil {
+		return err
+	}
+	if err := m.Save(dir.Path("model"), false); err != nil {
+		return err
+	}
+	env.say("%s: spectrum ends", id)
+	h, err := lanczosEnds(m, train, s.Top, s.Bottom, s.Tol, s.ProbeSeed)
+	if err != nil {
+		return err
+	}
+	env.say("%s: measures", id)
+	o, err := graph.NewObjective(m.Spec, train, 0)
+	if err != nil {
+		return err
+	}
+	defer o.Close()
+	ms := DefaultMeasureSettings()
+	ms.Eps, ms.Subspace, ms.SharpnessIters, ms.FlatnessDirections, ms.TraceProbes = s.Eps, s.Subspace, s.SharpnessIters, s.FlatnessDirections, s.TraceProbes
+	ms.TopK, ms.LambdaTol, ms.Seed = 1, s.Tol, s.ProbeSeed
+	meas, err := ComputeMeasures(o, train.Y, m.Theta, ms)
+	if err != nil {
+		return err
+	}
+	f := m.Train.Final
+	row := BatchSizeRow{BatchSize: ts.BatchSize, Seed: ts.Seed, TrainLoss: f.TrainLoss, TrainAccuracy: f.TrainAcc, TestLoss: f.TestLoss, TestAccuracy: f.TestAcc,
+		Top: h.Top, TopResiduals: h.TopResiduals, Bottom: h.Bottom, BottomResiduals: h.BottomResiduals, Negative: h.Negative, Measures: meas}
+	return report.WriteJSON(dir.Path(RowFile), row)
+}
+
+// batchMeasure is one column of the comparison: a name, whether it is
+// reparametrisation-invariant, and its value in a row.
+type batchMeasure struct {
+	name      string
+	invariant bool
+	get       func(r BatchSizeRow) float64
+}
+
+func batchMeasures(rows []BatchSizeRow) []batchMeasure {
+	ms := []batchMeasure{
+		{"lambda_max", false, func(r BatchSizeRow) float64 { return r.Top[0] }},
+		{"trace", false, func(r BatchSizeRow) float64 { return r.Measures.Trace }},
+		{"negative_count", false, func(r BatchSizeRow) float64 { return float64(r.Negative.Count) }},
+		{"negative_mass", false, func(r BatchSizeRow) float64 { return r.Negative.Mass }},
+	}
+	for i, sv := range rows[0].Measures.Sharpness {
+		name := fmt.Sprintf("eps_sharpness_%g_full", sv.Eps)
+		if sv.Subspace > 0 {
+			name = fmt.Sprintf("eps_sharpness_%g_p%d", sv.Eps, sv.Subspace)
+		}
+		ms = append(ms, batchMeasure{name, false, func(r BatchSizeRow) float64 { return r.Measures.Sharpness[i].Value }})
+	}
+	return append(ms,
+		batchMeasure{"asam_eta0", true, func(r BatchSizeRow) float64 { return r.Measures.ASAM }},
+		batchMeasure{"fisher_rao", true, func(r BatchSizeRow) float64 { return r.Measures.FisherRao }},
+		batchMeasure{"normalized_trace", true, func(r BatchSizeRow) float64 { return r.Measures.NormTrace }},
+		batchMeasure{"relative_flatness", true, func(r BatchSizeRow) float64 { return r.Measures.RelFlatness }},
+		batchMeasure{"test_accuracy", false, func(r BatchSizeRow) float64 {
+			if r.TestAccuracy == nil {
+				return math.NaN()
+			}
+			return *r.TestAccuracy
+		}},
+	)
+}
+
+// Write makes batchsize.json, batchsize.csv (one row per model),
+// summary.csv (mean ± std per size, ratio large/small), the plots top.png,
+// bottom.png and measures.png, and report.md.
+func (s *BatchSizeSettings) Write(runs *sweep.Set, dst Dest) (string, error) {
+	rows, err := readRows[BatchSizeRow](runs)
+	if err != nil {
+		return "", err
+	}
+	if err := report.WriteJSON(dst.Path("batchsize.json"), rows); err != nil {
+		return "", err
+	}
+	ms := batchMeasures(rows)
+	t := &report.Table{Columns: []string{"batch_size", "seed", "train_loss", "train_accuracy"}}
+	for _, m := range ms {
+		t.Columns = append(t.Columns, m.name)
+	}
+	for _, r := range rows {
+		cells := []any{r.BatchSize, r.Seed, r.TrainLoss, r.TrainAccuracy}
+		for _, m := range ms {
+			cells = append(cells, report.Float(m.get(r)))
+		}
+		t.AddRow(cells...)
+	}
+	if err := report.WriteCSV(dst.Path("batchsize.csv"), t); err != nil {
+		return "", err
+	}
+	small, large := s.Sizes[0], s.Sizes[len(s.Sizes)-1]
+	bySize := func(b int, m batchMeasure) []float64 {
+		var xs []float64
+		for _, r := range rows {
+			if r.BatchSize == b {
+				xs = append(xs, m.get(r))
+			}
+		}
+		return xs
+	}
+	sum := &report.Table{Columns: []string{"measure", "invariant"}}
+	for _, b := range s.Sizes {
+		sum.Columns = append(sum.Columns, fmt.Sprintf("batch %d", b))
+	}
+	sum.Columns = append(sum.Columns, fmt.Sprintf("ratio %d/%d", large, small), "seeds' spreads")
+	var sharperClassical, sharperInvariant, nClassical, nInvariant int
+	var curves []report.Series
+	for _, m := range ms {
+		cells := []any{m.name, m.invariant}
+		for _, b := range s.Sizes {
+			mean, std := meanStd(bySize(b, m))
+			cells = append(cells, fmt.Sprintf("%.4g ± %.2g", mean, std))
+		}
+		ms0, sd0 := meanStd(bySize(small, m))
+		ms1, sd1 := meanStd(bySize(large, m))
+		overlap := math.Abs(ms1-ms0) <= sd0+sd1
+		verdict := "overlap"
+		if !overlap {
+			verdict = "separate"
+		}
+		cells = append(cells, report.Float(ms1/ms0), verdict)
+		sum.AddRow(cells...)
+		if m.name != "test_accuracy" && !strings.Contains(m.name, "negative") {
+			if m.invariant {
+				nInvariant++
+				if !overlap && ms1 > ms0 {
+					sharperInvariant++
+				}
+			} else {
+				nClassical++
+				if !overlap && ms1 > ms0 {
+					sharperClassical++
+				}
+			}
+			c := report.Series{Name: m.name}
+			for _, b := range s.Sizes {
+				mean, _ := meanStd(bySize(b, m))
+				c.X, c.Y = append(c.X, float64(b)), append(c.Y, mean)
+			}
+			curves = append(curves, c)
+		}
+	}
+	if err := report.WriteCSV(dst.Path("summary.csv"), sum); err != nil {
+		return "", err
+	}
+	if err := s.plots(rows, curves, dst); err != nil {
+		return "", err
+	}
+	verdict := fmt.Sprintf("%d of %d classical measures call the batch-%d minimum sharper than the batch-%d one beyond the seeds' spread; %d of %d invariant measures do.",
+		sharperClassical, nClassical, large, small, sharperInvariant, nInvariant)
+	para := "Classical measures (λ_max, trace, ε-sharpness) "
+	if sharperClassical*2 > nClassical {
+		para += "mostly call the large-batch minimum sharper, as Keskar et al. report; "
+	} else {
+		para += "do not consistently call the large-batch minimum sharper here; "
+	}
+	if sharperInvariant*2 > nInvariant {
+		para += "the reparametrisation-invariant measures (ASAM η = 0, Fisher–Rao, normalised trace, relative flatness) mostly agree, so the difference is not an artefact of the parametrisation Dinh et al. warn about."
+	} else {
+		para += "the reparametrisation-invariant measures (ASAM η = 0, Fisher–Rao, normalised trace, relative flatness) mostly do not, so the classical difference may reflect the parametrisation (Dinh et al.) rather than the function."
+	}
+	md := "# Small against large batches\n\n**Verdict:** " + verdict + "\n\n" + para + "\n\n" +
+		fmt.Sprintf("%s on %s data (subset %d), %d epochs (lr %g, momentum %g) per batch size and seed; measures on the training set (Lanczos tolerance %g, ε-sharpness with ε ∈ %v, full space and p = %d).\n\n",
+			describeNet(s.Net, dataInputs(s.Data), "classes"), s.Data.Kind, s.Data.Subset, s.Train.Epochs, s.Train.LR, s.Train.Momentum, s.Tol, s.Eps, s.Subspace) +
+		"Mean ± standard deviation over seeds; spreads 'overlap' when |mean₁ − mean₀| ≤ std₀ + std₁.\n\n" +
+		report.Markdown(sum, "%.4g") + "\n![top eigenvalues](top.png)\n\n![bottom eigenvalues](bottom.png)\n\n![measures](measures.png)\n"
+	if err := writeText(dst.Path("report.md"), md); err != nil {
+		return "", err
+	}
+	return report.Text(sum) + "verdict: " + verdict + "\n" + para + "\n", nil
+}
+
+// plots draws the top and bottom eigenvalues by rank (mean over seeds) per
+// batch size, and every measure against the batch size.
+func (s *BatchSizeSettings) plots(rows []BatchSizeRow, curves []report.Series, dst Dest) error {
+	ends := func(get func(r BatchSizeRow) []float64) []report.Series {
+		var out []report.Series
+		for _, b := range s.Sizes {
+			sr := report.Series{Name: fmt.Sprintf("batch %d", b)}
+			var sum []float64
+			n := 0
+			for _, r := range rows {
+				if r.BatchSize != b {
+					continue
+				}
+				v := get(r)
+				if sum == nil {
+					sum = make([]float64, len(v))
+				}
+				for i := range min(len(sum), len(v)) {
+					sum[i] += v[i]
+				}
+				n++
+			}
+			for i, v := range sum {
+				sr.X, sr.Y = append(sr.X, float64(i+1)), append(sr.Y, v/float64(n))
+			}
+			out = append(out, sr)
+		}
+		return out
+	}
+	err := report.PlotSeries(dst.Path("top.png"), report.SeriesPlot{Title: "Top Hessian eigenvalues per batch size (mean over seeds)",
+		XLabel: "rank", YLabel: "eigenvalue", LogY: true, Series: ends(func(r BatchSizeRow) []float64 { return r.Top })})
+	if err != nil {
+		return err
+	}
+	err = report.PlotSeries(dst.Path("bottom.png"), report.SeriesPlot{Title: "Bottom Hessian eigenvalues per batch size (mean over seeds)",
+		XLabel: "rank from the bottom", YLabel: "eigenvalue", Series: ends(func(r BatchSizeRow) []float64 { return r.Bottom })})
+	if err != nil {
+		return err
+	}
+	return report.PlotSeries(dst.Path("measures.png"), report.SeriesPlot{Title: "Each measure against the batch size (mean over seeds, ÷ value at the smallest batch)",
+		XLabel: "batch size", YLabel: "ratio to the smallest batch", LogX: true, LogY: true, Normalize: true, NormalizeAt: float64(s.Sizes[0]), Series: curves})
+}
