@@ -37,8 +37,14 @@ type program struct {
 	nodes  []*G.Node       // index in values → node
 	values []G.Value
 	steps  []step
+	split  int // steps[:split] do not depend on the varying inputs
 	gemms  []Gemm
 	bytes  int // bytes of the preallocated buffers
+
+	// The chunk and θ the values of steps[:split] were computed for (set by
+	// the machine; keptChunk nil: none).
+	keptChunk *chunk
+	keptTheta []float64
 }
 
 // stepMode is how a step produces its value.
@@ -66,6 +72,9 @@ type step struct {
 type Gemm struct {
 	TransA, TransB bool
 	M, N, K        int
+	// Varying: the product depends on an input that changes between runs
+	// that keep the others (v, for HVPs at a fixed θ).
+	Varying bool
 }
 
 // isOp reports whether op is gorgonia's op of the given (unexported) type name.
@@ -76,7 +85,12 @@ func isOp(op G.Op, name string) bool { return fmt.Sprintf("%T", op) == name }
 // compile prepares a program that computes outputs from inputs. Every node of
 // the graph without an op other than those in inputs is an error; constants
 // are read from the graph.
-func compile(g *G.ExprGraph, inputs, outputs []*G.Node) (*program, error) {
+//
+// vary lists the inputs (among inputs) that change between runs that keep the
+// others: the steps that do not depend on them form a first phase, which run
+// can skip (runFrom(p.split)) when the other inputs are unchanged, their
+// values being kept from the previous run.
+func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node) (*program, error) {
 	sorted, err := G.Sort(g)
 	if err != nil {
 		return nil, fmt.Errorf("graph: compile: %w", err)
@@ -156,18 +170,41 @@ func compile(g *G.ExprGraph, inputs, outputs []*G.Node) (*program, error) {
 		pinned[o] = true
 	}
 	lastUse := make(map[*G.Node]int) // root → index of the last step reading it
+
+	// Phases: nodes that depend on a varying input run second.
+	varies := make(map[*G.Node]bool)
+	for _, n := range vary {
+		varies[n] = true
+	}
+	dep := make(map[*G.Node]bool)
+	var first, second []*G.Node
 	for _, n := range order {
-		if !live[n] {
-			continue
-		}
-		s := newSlot(n)
 		switch {
+		case !live[n]:
 		case isInput[n]:
+			dep[n] = varies[n]
 			root[n], pinned[n] = n, true
+			newSlot(n)
 		case static[n]:
-			p.values[s] = staticVal[n]
+			p.values[newSlot(n)] = staticVal[n]
 			root[n], pinned[n] = n, true
 		default:
+			for _, c := range children(n) {
+				dep[n] = dep[n] || dep[c]
+			}
+			if dep[n] {
+				second = append(second, n)
+			} else {
+				first = append(first, n)
+			}
+		}
+	}
+	if len(second) > 0 {
+		p.split = len(first)
+	}
+	for _, n := range append(first, second...) {
+		s := newSlot(n)
+		{
 			cs := children(n)
 			st := step{node: n, op: n.Op(), out: s, argv: make([]G.Value, len(cs))}
 			for _, c := range cs {
@@ -198,11 +235,19 @@ func compile(g *G.ExprGraph, inputs, outputs []*G.Node) (*program, error) {
 			if pinned[n] && root[n] != n {
 				pinned[root[n]] = true // an output that is a view pins its source
 			}
+			if dep[n] {
+				for _, c := range cs {
+					if !dep[c] {
+						pinned[root[c]] = true // kept for runs that skip the first phase
+					}
+				}
+			}
 			for _, c := range cs {
 				lastUse[root[c]] = len(p.steps)
 			}
 			if st.mode != modeFresh && isOp(n.Op(), "gorgonia.linAlgBinOp") {
 				if gm, ok := gemmOf(n.Op(), n, cs); ok {
+					gm.Varying = dep[n]
 					p.gemms = append(p.gemms, gm)
 				}
 			}
@@ -255,9 +300,12 @@ func compile(g *G.ExprGraph, inputs, outputs []*G.Node) (*program, error) {
 	}
 	// Drop the steps resolved at compile time.
 	kept := p.steps[:0]
-	for _, st := range p.steps {
+	split := p.split
+	for i, st := range p.steps {
 		if st.mode != modeNone {
 			kept = append(kept, st)
+		} else if i < split {
+			p.split--
 		}
 	}
 	p.steps = kept
@@ -329,8 +377,13 @@ func (p *program) value(n *G.Node) G.Value {
 }
 
 // run executes the steps.
-func (p *program) run() error {
-	for i := range p.steps {
+func (p *program) run() error { return p.runFrom(0) }
+
+// runFrom executes the steps from the i-th on: runFrom(p.split) skips the
+// steps that do not depend on the varying inputs, whose values are those of
+// the last run.
+func (p *program) runFrom(from int) error {
+	for i := from; i < len(p.steps); i++ {
 		st := &p.steps[i]
 		for j, a := range st.args {
 			st.argv[j] = p.values[a]

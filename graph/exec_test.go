@@ -96,3 +96,55 @@ func TestProgramsSkipUnusedDerivatives(t *testing.T) {
 		t.Fatalf("HVP alone has %d products, with the gradient %d", len(hv), len(hvg))
 	}
 }
+
+// A product at a new θ recomputes what it kept from the last one, even when
+// the caller changed θ in place: Hv at θ2 (written over θ1's slice) equals a
+// fresh objective's, bit for bit.
+func TestHVPAfterThetaChangedInPlace(t *testing.T) {
+	s := MLP(6, []int{5, 4}, 3, true, loss.CrossEntropy)
+	set := randomSet(13, s.Inputs(), s.Outputs(), 15)
+	o := mustObjective(t, s, set, 0)
+	n := o.Dim()
+	theta, v := randomVec(n, 0.7, 16), randomVec(n, 1, 17)
+	hv := make([]float64, n)
+	if _, err := o.HVP(hv, nil, theta, v); err != nil {
+		t.Fatal(err)
+	}
+	theta2 := randomVec(n, 0.7, 18)
+	copy(theta, theta2)
+	if _, err := o.HVP(hv, nil, theta, v); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]float64, n)
+	if _, err := mustObjective(t, s, set, 0).HVP(want, nil, theta2, v); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(hv, want) {
+		t.Fatalf("Hv after θ changed in place differs from a fresh objective's by %.3g", maxRelDiff(hv, want))
+	}
+}
+
+// Chunks past the memory budget for kept values share one program that
+// recomputes everything: the same bits as dedicated programs.
+func TestHVPWithoutKeptValuesSameBits(t *testing.T) {
+	s := MLP(6, []int{5, 4}, 3, true, loss.CrossEntropy)
+	set := randomSet(13, s.Inputs(), s.Outputs(), 19)
+	n := s.NumParams()
+	theta, v := randomVec(n, 0.7, 20), randomVec(n, 1, 21)
+	hvp := func() []float64 {
+		hv := make([]float64, n)
+		o := mustObjective(t, s, set, 4)
+		for range 2 {
+			if _, err := o.HVP(hv, nil, theta, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return hv
+	}
+	kept := hvp()
+	defer func(b int) { keepBytes = b }(keepBytes)
+	keepBytes = 0
+	if shared := hvp(); !slices.Equal(kept, shared) {
+		t.Fatalf("shared program differs from dedicated ones by %.3g", maxRelDiff(shared, kept))
+	}
+}

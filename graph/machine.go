@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"bytes"
 	"fmt"
+	"unsafe"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -25,11 +27,28 @@ type machine struct {
 	grads   []*G.Node // ∇θ L, for gradient and HVP machines
 	hv      []*G.Node // H·v, for the HVP machine
 
-	want  outputs              // what run computes (default: all the kind has)
-	progs map[outputs]*program // compiled programs by outputs
-	theta []float64            // bound parameters (read during runs only)
-	v     []float64            // bound vector
+	want      outputs              // what run computes (default: all the kind has)
+	progs     map[progKey]*program // compiled programs
+	dedicated int                  // bytes of the programs dedicated to one chunk
+	last      *program             // the program of the last run
+	theta     []float64            // bound parameters (read during runs only)
+	v         []float64            // bound vector
 }
+
+// progKey identifies a compiled program: its outputs and the chunk it is
+// dedicated to (nil: shared by every chunk).
+type progKey struct {
+	want  outputs
+	chunk *chunk
+}
+
+// keepBytes bounds the memory of the HVP programs dedicated to single chunks.
+// A dedicated program keeps, between products at the same θ, every value that
+// does not depend on v (the forward pass, the loss, the backward pass of the
+// gradient): a product then runs only the part that depends on v, about two
+// thirds of the matrix products of the MLP's. Chunks past the budget share one
+// program and recompute those values each time.
+var keepBytes = 128 << 20
 
 // outputs is a set of a machine's results.
 type outputs uint8
@@ -56,7 +75,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &machine{kind: kind, g: n.g, x: n.x, y: n.y, w: n.w, params: n.params, loss: n.loss, logits: n.logits, layout: s.Params(), progs: map[outputs]*program{}}
+	m := &machine{kind: kind, g: n.g, x: n.x, y: n.y, w: n.w, params: n.params, loss: n.loss, logits: n.logits, layout: s.Params(), progs: map[progKey]*program{}}
 	switch kind {
 	case kindForward:
 		m.want = outLoss | outLogits
@@ -126,11 +145,8 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 	return m, nil
 }
 
-// program returns the compiled program computing the wanted outputs.
-func (m *machine) program() (*program, error) {
-	if p, ok := m.progs[m.want]; ok {
-		return p, nil
-	}
+// compile compiles a program computing the wanted outputs.
+func (m *machine) compile() (*program, error) {
 	var outs []*G.Node
 	if m.want&outLoss != 0 {
 		outs = append(outs, m.loss)
@@ -144,11 +160,34 @@ func (m *machine) program() (*program, error) {
 	if m.want&outHV != 0 {
 		outs = append(outs, m.hv...)
 	}
-	p, err := compile(m.g, m.inputs, outs)
+	return compile(m.g, m.inputs, m.vecs, outs)
+}
+
+// program returns the program for the wanted outputs on chunk c: for HVP
+// machines one dedicated to c while keepBytes allows, else a shared one.
+func (m *machine) program(c *chunk) (*program, error) {
+	if m.kind == kindHVP && c != nil {
+		if p, ok := m.progs[progKey{m.want, c}]; ok {
+			return p, nil
+		}
+		if m.dedicated < keepBytes {
+			p, err := m.compile()
+			if err != nil {
+				return nil, err
+			}
+			m.progs[progKey{m.want, c}] = p
+			m.dedicated += p.bytes
+			return p, nil
+		}
+	}
+	if p, ok := m.progs[progKey{m.want, nil}]; ok {
+		return p, nil
+	}
+	p, err := m.compile()
 	if err != nil {
 		return nil, err
 	}
-	m.progs[m.want] = p
+	m.progs[progKey{m.want, nil}] = p
 	return p, nil
 }
 
@@ -176,9 +215,11 @@ func view(p Param, flat []float64) *tensor.Dense {
 	return tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(flat[p.Offset:p.Offset+p.Size:p.Offset+p.Size]))
 }
 
-// run evaluates the wanted outputs on one prepared chunk.
+// run evaluates the wanted outputs on one prepared chunk. A program that
+// last ran on the same chunk at the same θ (bit for bit) skips the steps that
+// do not depend on v.
 func (m *machine) run(c *chunk) error {
-	p, err := m.program()
+	p, err := m.program(c)
 	if err != nil {
 		return err
 	}
@@ -191,23 +232,45 @@ func (m *machine) run(c *chunk) error {
 			p.set(m.vecs[k], view(pr, m.v))
 		}
 	}
-	return p.run()
+	m.last = p
+	from := 0
+	if p.split > 0 && p.keptChunk == c && sameBits(p.keptTheta, m.theta) {
+		from = p.split
+	}
+	p.keptChunk = nil
+	if err := p.runFrom(from); err != nil {
+		return err
+	}
+	if p.split > 0 {
+		p.keptChunk, p.keptTheta = c, append(p.keptTheta[:0], m.theta...)
+	}
+	return nil
+}
+
+// sameBits reports whether a and b hold the same float64 bit patterns.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	if len(a) == 0 {
+		return true
+	}
+	return bytes.Equal(unsafe.Slice((*byte)(unsafe.Pointer(&a[0])), 8*len(a)), unsafe.Slice((*byte)(unsafe.Pointer(&b[0])), 8*len(b)))
 }
 
 // logitsValue returns the network outputs of the last forward run (batch ×
 // outputs; valid until the next run).
 func (m *machine) logitsValue() []float64 {
-	return m.progs[m.want].value(m.logits).Data().([]float64)
+	return m.last.value(m.logits).Data().([]float64)
 }
 
 // lossValue reads the scalar loss after a run.
-func (m *machine) lossValue() float64 { return scalarOf(m.progs[m.want].value(m.loss)) }
+func (m *machine) lossValue() float64 { return scalarOf(m.last.value(m.loss)) }
 
 // addFlat adds the values of nodes (in params order) into dst (flat).
 func (m *machine) addFlat(dst []float64, nodes []*G.Node) {
-	p := m.progs[m.want]
 	for k, pr := range m.layout {
-		src := p.value(nodes[k]).Data().([]float64)
+		src := m.last.value(nodes[k]).Data().([]float64)
 		d := pr.View(dst)
 		for i, x := range src {
 			d[i] += x

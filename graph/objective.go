@@ -265,7 +265,11 @@ func (o *Objective) MatMuls(p Product) ([]Gemm, error) {
 		return nil, err
 	}
 	m.want = want
-	prog, err := m.program()
+	var c *chunk
+	if len(o.chunks) > 0 {
+		c = o.chunks[0]
+	}
+	prog, err := m.program(c)
 	if err != nil {
 		return nil, err
 	}

@@ -20,6 +20,8 @@ type Problem struct {
 	Name     string
 	Obj      *graph.Objective
 	Theta, V []float64
+	theta2   []float64 // Theta with one parameter changed (HVPNewTheta)
+	flip     bool
 	hv, g    []float64
 }
 
@@ -65,7 +67,9 @@ func NewSpecProblem(s graph.Spec, n int, seed int64) (*Problem, error) {
 	for i := range v {
 		v[i] = r.NormFloat64()
 	}
-	return &Problem{Name: s.String(), Obj: o, Theta: theta, V: v, hv: make([]float64, len(theta)), g: make([]float64, len(theta))}, nil
+	theta2 := append([]float64(nil), theta...)
+	theta2[0] += 1e-3
+	return &Problem{Name: s.String(), Obj: o, Theta: theta, V: v, theta2: theta2, hv: make([]float64, len(theta)), g: make([]float64, len(theta))}, nil
 }
 
 // Forward evaluates the loss.
@@ -74,24 +78,41 @@ func (p *Problem) Forward() error { _, err := p.Obj.Loss(p.Theta); return err }
 // Gradient evaluates loss and gradient.
 func (p *Problem) Gradient() error { _, err := p.Obj.LossGrad(p.g, p.Theta); return err }
 
-// HVP evaluates one Hessian-vector product.
+// HVP evaluates one Hessian-vector product at θ, as a Lanczos or power
+// iteration does: the values that do not depend on v are kept from the last
+// product at the same θ.
 func (p *Problem) HVP() error { _, err := p.Obj.HVP(p.hv, nil, p.Theta, p.V); return err }
 
+// HVPNewTheta evaluates one Hessian-vector product at a θ other than the last
+// product's (it alternates between two), so nothing is kept.
+func (p *Problem) HVPNewTheta() error {
+	p.flip = !p.flip
+	theta := p.Theta
+	if p.flip {
+		theta = p.theta2
+	}
+	_, err := p.Obj.HVP(p.hv, nil, theta, p.V)
+	return err
+}
+
 // Op is one timed evaluation of a Problem: minima's function, the graph
-// product whose matrix products make its floor, and the peer's op name.
+// product whose matrix products make its floor (those depending on v only, if
+// Varying), and the peer's op name.
 type Op struct {
 	Name    string
 	Run     func() error
 	Product graph.Product
+	Varying bool
 	Peer    string
 }
 
-// Ops lists forward, gradient and HVP of p.
+// Ops lists forward, gradient and HVP (at a fixed θ and at a new θ) of p.
 func (p *Problem) Ops() []Op {
 	return []Op{
-		{"forward", p.Forward, graph.ProductLoss, "forward"},
-		{"gradient", p.Gradient, graph.ProductGradient, "gradient"},
-		{"hvp", p.HVP, graph.ProductHVP, "hvp"},
+		{"forward", p.Forward, graph.ProductLoss, false, "forward"},
+		{"gradient", p.Gradient, graph.ProductGradient, false, "gradient"},
+		{"hvp", p.HVP, graph.ProductHVP, true, "hvp"},
+		{"hvp, new θ", p.HVPNewTheta, graph.ProductHVP, false, "hvp"},
 	}
 }
 

@@ -17,8 +17,8 @@ func problem(b *testing.B) *Problem {
 	return p
 }
 
-func floor(b *testing.B, p *Problem, kind graph.Product) *Floor {
-	f, err := NewFloor(p.Obj, kind)
+func floor(b *testing.B, p *Problem, kind graph.Product, varying bool) *Floor {
+	f, err := NewFloor(p.Obj, kind, varying)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -28,15 +28,22 @@ func floor(b *testing.B, p *Problem, kind graph.Product) *Floor {
 func BenchmarkForward(b *testing.B)  { p := problem(b); Run(b, p.Forward) }
 func BenchmarkGradient(b *testing.B) { p := problem(b); Run(b, p.Gradient) }
 func BenchmarkHVP(b *testing.B)      { p := problem(b); Run(b, p.HVP) }
+func BenchmarkHVPNewTheta(b *testing.B) {
+	p := problem(b)
+	Run(b, p.HVPNewTheta)
+}
 
 // The floors: the same evaluations' matrix products alone.
 func BenchmarkForwardFloor(b *testing.B) {
-	Run(b, floor(b, problem(b), graph.ProductLoss).Run)
+	Run(b, floor(b, problem(b), graph.ProductLoss, false).Run)
 }
 func BenchmarkGradientFloor(b *testing.B) {
-	Run(b, floor(b, problem(b), graph.ProductGradient).Run)
+	Run(b, floor(b, problem(b), graph.ProductGradient, false).Run)
 }
-func BenchmarkHVPFloor(b *testing.B) { Run(b, floor(b, problem(b), graph.ProductHVP).Run) }
+func BenchmarkHVPFloor(b *testing.B) { Run(b, floor(b, problem(b), graph.ProductHVP, true).Run) }
+func BenchmarkHVPNewThetaFloor(b *testing.B) {
+	Run(b, floor(b, problem(b), graph.ProductHVP, false).Run)
+}
 
 func BenchmarkCNNHVP(b *testing.B) {
 	p, err := NewCNNProblem(256, 1)

@@ -19,11 +19,18 @@ type Floor struct {
 	chunks  int
 }
 
-// NewFloor prepares the products of evaluation p of o.
-func NewFloor(o *graph.Objective, p graph.Product) (*Floor, error) {
-	gs, err := o.MatMuls(p)
+// NewFloor prepares the products of evaluation p of o; with varyingOnly,
+// only those that depend on v (what a product at an unchanged θ runs).
+func NewFloor(o *graph.Objective, p graph.Product, varyingOnly bool) (*Floor, error) {
+	all, err := o.MatMuls(p)
 	if err != nil {
 		return nil, err
+	}
+	var gs []graph.Gemm
+	for _, g := range all {
+		if g.Varying || !varyingOnly {
+			gs = append(gs, g)
+		}
 	}
 	r := rand.New(rand.NewSource(1))
 	fill := func(n int) []float64 {

@@ -146,7 +146,7 @@ type row struct {
 func measureModel(model string, p *bench.Problem, pr *peer, reps int) []row {
 	var rows []row
 	for _, op := range p.Ops() {
-		f, err := bench.NewFloor(p.Obj, op.Product)
+		f, err := bench.NewFloor(p.Obj, op.Product, op.Varying)
 		if err != nil {
 			fail(err)
 		}
@@ -156,7 +156,7 @@ func measureModel(model string, p *bench.Problem, pr *peer, reps int) []row {
 		}
 		f.Run() // warm-up
 		pr.time(op.Peer)
-		if op.Name == "hvp" {
+		if op.Peer == "hvp" {
 			pr.time("hvp_fwd_rev")
 		}
 		for range reps {
@@ -165,7 +165,7 @@ func measureModel(model string, p *bench.Problem, pr *peer, reps int) []row {
 			if ms, ok := pr.time(op.Peer); ok {
 				r.torch = append(r.torch, ms)
 			}
-			if op.Name == "hvp" {
+			if op.Peer == "hvp" {
 				if ms, ok := pr.time("hvp_fwd_rev"); ok {
 					r.fwdrev = append(r.fwdrev, ms)
 				}
@@ -253,4 +253,6 @@ func main() {
 	}
 	fmt.Println("\nminima ms and torch ms: median (and minimum) wall time of one evaluation; ratios: median of per-repetition ratios.")
 	fmt.Println("floor: the evaluation's matrix products alone (graph.Objective.MatMuls) in the same BLAS and threads.")
+	fmt.Println("hvp: at the θ of the last product (as in Lanczos: the values not depending on v are kept; floor: the products depending on v);")
+	fmt.Println("hvp, new θ: at another θ each time (nothing kept; floor: all its products). The peer recomputes everything in both rows.")
 }
