@@ -101,6 +101,7 @@ func run(args []string) int {
 			reparamCommand(),
 			studyCommand(),
 			mergeCommand(),
+			batchsizeCommand(),
 		},
 		OnUsageError:    onUsageError,
 		HideHelpCommand: false,

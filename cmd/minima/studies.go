@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"github.com/minima-project/minima/datasets"
 	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,7 +15,7 @@ import (
 
 // studySubcommands are the studies of `minima study`.
 func studySubcommands() []*cli.Command {
-	return []*cli.Command{clustersCommand()}
+	return []*cli.Command{clustersCommand(), trainingCommand(), widthCommand(), negativeCommand()}
 }
 
 // ints formats a list of widths or counts as a flag value.
@@ -103,4 +106,176 @@ func clustersCommand() *cli.Command {
 			return runSweep(c, &s, "study", "clusters")
 		},
 	}
+}
+
+// studyDataFlags choose the samples of a study: MNIST subsets or Gaussian
+// clusters, defaulting to src.
+func studyDataFlags(src datasets.Source) []cli.Flag {
+	cfg := datasets.ClusterConfig{Classes: 10, Dim: 20, PerClass: 50, TestPerClass: 50, Spread: 1, Separation: 0.5}
+	if src.Clusters != nil {
+		cfg = *src.Clusters
+	}
+	return []cli.Flag{
+		&cli.StringFlag{Name: "data", Value: src.Kind, Usage: "mnist or clusters"},
+		&cli.IntFlag{Name: "subset", Value: src.Subset, Usage: "mnist: stratified training subset of N images"},
+		&cli.IntFlag{Name: "test-subset", Value: src.TestSubset, Usage: "mnist: stratified test subset of N images"},
+		&cli.IntFlag{Name: "classes", Value: cfg.Classes, Usage: "clusters: number of clusters"},
+		&cli.IntFlag{Name: "dim", Value: cfg.Dim, Usage: "clusters: input dimension"},
+		&cli.IntFlag{Name: "per-class", Value: cfg.PerClass, Usage: "clusters: training samples per class"},
+		&cli.IntFlag{Name: "test-per-class", Value: cfg.TestPerClass, Usage: "clusters: test samples per class"},
+		&cli.Float64Flag{Name: "spread", Value: cfg.Spread, Usage: "clusters: standard deviation around the centres"},
+		&cli.Float64Flag{Name: "separation", Value: cfg.Separation, Usage: "clusters: standard deviation of the centres"},
+		&cli.Int64Flag{Name: "data-seed", Value: src.Seed, Usage: "seed of the data (subsets or clusters)"},
+	}
+}
+
+func dataSource(c *cli.Context) (datasets.Source, error) {
+	src := datasets.Source{Kind: c.String("data"), Seed: c.Int64("data-seed")}
+	switch src.Kind {
+	case datasets.KindMNIST:
+		src.Subset, src.TestSubset = c.Int("subset"), c.Int("test-subset")
+	case datasets.KindClusters:
+		cfg := datasets.ClusterConfig{Classes: c.Int("classes"), Dim: c.Int("dim"), PerClass: c.Int("per-class"), TestPerClass: c.Int("test-per-class"),
+			Spread: c.Float64("spread"), Separation: c.Float64("separation"), Seed: src.Seed}
+		src.Clusters = &cfg
+	default:
+		return src, usagef(c, "--data must be mnist or clusters, got %q", src.Kind)
+	}
+	if err := src.Validate(); err != nil {
+		return src, usagef(c, "%v", err)
+	}
+	return src, nil
+}
+
+func trainingCommand() *cli.Command {
+	d := study.DefaultTrainingSettings()
+	flags := append(append(append(studyDataFlags(d.Data), netFlags(d.Net)...), trainFlags(d.Train)...),
+		&cli.IntFlag{Name: "exact-limit", Value: d.ExactLimit, Usage: "largest network whose exact spectrum is computed"})
+	return &cli.Command{
+		Name:  "training",
+		Usage: "the full exact Hessian spectrum at initialisation and after training (Sagun et al.'s before/after figure)",
+		Flags: append(flags, sweepFlags()...),
+		Action: func(c *cli.Context) error {
+			s := study.DefaultTrainingSettings()
+			var err error
+			if s.Data, err = dataSource(c); err != nil {
+				return err
+			}
+			if s.Net, err = netSettings(c); err != nil {
+				return err
+			}
+			if s.Train, err = trainSettings(c); err != nil {
+				return err
+			}
+			s.ExactLimit = c.Int("exact-limit")
+			if n := s.Net.Spec(dataInputs(s.Data), dataClasses(s.Data)).NumParams(); n > s.ExactLimit {
+				return usagef(c, "the network has %d parameters, above --exact-limit %d", n, s.ExactLimit)
+			}
+			return runSweep(c, &s, "study", "training")
+		},
+	}
+}
+
+func widthCommand() *cli.Command {
+	d := study.DefaultWidthSettings()
+	flags := append(append(studyDataFlags(d.Data), trainFlags(d.Train)...),
+		&cli.StringFlag{Name: "hidden", Value: ints(d.Hidden), Usage: "widths of the hidden layer, comma-separated: one run each"},
+		&cli.BoolFlag{Name: "no-bias", Value: !d.Bias, Usage: "layers without biases"},
+		&cli.StringFlag{Name: "loss", Value: string(d.Loss), Usage: "cross_entropy or mse"},
+		&cli.IntFlag{Name: "top", Value: d.Top, Usage: "largest eigenvalues to compute"},
+		&cli.Float64Flag{Name: "tol", Value: d.Tol, Usage: "Lanczos relative residual tolerance"},
+		probeSeedFlag())
+	return &cli.Command{
+		Name:  "width",
+		Usage: "the top Hessian eigenvalues of one-hidden-layer MLPs as the width grows (Sagun et al.: they barely change)",
+		Flags: append(flags, sweepFlags()...),
+		Action: func(c *cli.Context) error {
+			s := study.DefaultWidthSettings()
+			var err error
+			if s.Data, err = dataSource(c); err != nil {
+				return err
+			}
+			net, err := netSettings(c)
+			if err != nil {
+				return err
+			}
+			if len(net.Hidden) == 0 {
+				return usagef(c, "--hidden: want widths like 20,50,100")
+			}
+			s.Hidden, s.Bias, s.Loss = net.Hidden, net.Bias, net.Loss
+			if s.Train, err = trainSettings(c); err != nil {
+				return err
+			}
+			s.Top, s.Tol, s.Seed = c.Int("top"), c.Float64("tol"), c.Int64("probe-seed")
+			return runSweep(c, &s, "study", "width")
+		},
+	}
+}
+
+func negativeCommand() *cli.Command {
+	d := study.DefaultNegativeSettings()
+	flags := append(append(append(studyDataFlags(d.Data), netFlags(d.Net)...), trainFlags(d.Train)...),
+		&cli.StringFlag{Name: "seeds", Value: seeds(d.Seeds), Usage: "training seeds, comma-separated: one run each"},
+		&cli.IntFlag{Name: "exact-limit", Value: d.ExactLimit, Usage: "largest network whose exact spectrum is computed"})
+	return &cli.Command{
+		Name:  "negative",
+		Usage: "negative Hessian eigenvalues at the end of training: count, share and magnitude against the positive ones",
+		Flags: append(flags, sweepFlags()...),
+		Action: func(c *cli.Context) error {
+			s := study.DefaultNegativeSettings()
+			var err error
+			if s.Data, err = dataSource(c); err != nil {
+				return err
+			}
+			if s.Net, err = netSettings(c); err != nil {
+				return err
+			}
+			if s.Train, err = trainSettings(c); err != nil {
+				return err
+			}
+			if s.Seeds, err = parseSeeds(c.String("seeds")); err != nil {
+				return usagef(c, "--seeds: %v", err)
+			}
+			s.ExactLimit = c.Int("exact-limit")
+			if n := s.Net.Spec(dataInputs(s.Data), dataClasses(s.Data)).NumParams(); n > s.ExactLimit {
+				return usagef(c, "the network has %d parameters, above --exact-limit %d", n, s.ExactLimit)
+			}
+			return runSweep(c, &s, "study", "negative")
+		},
+	}
+}
+
+// dataInputs and dataClasses are the input size and classes of src.
+func dataInputs(src datasets.Source) int {
+	if src.Clusters != nil {
+		return src.Clusters.Dim
+	}
+	return 784
+}
+
+func dataClasses(src datasets.Source) int {
+	if src.Clusters != nil {
+		return src.Clusters.Classes
+	}
+	return 10
+}
+
+func seeds(xs []int64) string {
+	var parts []string
+	for _, x := range xs {
+		parts = append(parts, strconv.FormatInt(x, 10))
+	}
+	return strings.Join(parts, ",")
+}
+
+func parseSeeds(s string) ([]int64, error) {
+	var out []int64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an integer seed", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
