@@ -6,13 +6,29 @@
 // a second Grad; the ops here form closed families instead, each one's
 // derivative being another op of the family:
 //
-//	Im2Col ↔ Col2Im                     (adjoint linear maps)
+//	Conv2D(x, w) → data(dy, w), filter(x, dy)   (the partial derivatives of
+//	                                             the trilinear ⟨y, Conv2D(x, w)⟩)
 //	MaxPool → scatter(x, dy) ↔ gather(x, g)
-//	NCHWToNHWC ↔ NHWCToNCHW             (inverse permutations)
+//	Im2Col ↔ Col2Im                             (adjoint linear maps)
+//	NCHWToNHWC ↔ NHWCToNCHW                     (inverse permutations)
 //
-// and Conv2D is Im2Col followed by gorgonia's Mul. Op values hold geometry only,
-// never run-time state: the argmax of a pooling window is recomputed from x by
-// every op that needs it, so op values can be shared between copied graphs.
+// Op values hold geometry only, never run-time state: the argmax of a pooling
+// window is recomputed from x by every op that needs it, so op values can be
+// shared between copied graphs. Each op's Do allocates its output, plus a
+// scratch of at most 4 MB for the convolutions (patches of a block of
+// samples) and of C values for pooling; matrix products go through gorgonia's
+// BLAS (G.WhichBLAS), so G.Use(netlib.Implementation{}) makes them OpenBLAS.
+//
+// # Hessian-vector products
+//
+// Reverse over reverse: Grad(L, θ), s = Σ ⟨∇L, v⟩, CopyDAG of s (and of
+// whatever else is wanted) into a fresh graph, Grad(s, θ) there. Two things
+// matter for speed and correctness of the tape machine on that graph:
+// CopyDAG the outputs once more into a last graph, which drops the nodes the
+// second Grad creates but nothing needs (derivatives with respect to data,
+// e.g. the data gradient of the first convolution); and read outputs with
+// G.Read, since copied gradient nodes are no longer marked as derivatives of
+// inputs and the tape machine may reuse their registers before the run ends.
 //
 // # Layout
 //

@@ -148,3 +148,73 @@ func TestCol2ImIsAdjointOfIm2Col(t *testing.T) {
 		})
 	}
 }
+
+// bigConvs are split into blocks of 2 samples (and a last block of 1) by
+// the fused convolution ops: see TestConvBlocks.
+var bigConvs = []struct {
+	name string
+	g    Geom
+	o    int
+}{
+	{"blocks", Geom{Batch: 3, C: 8, H: 36, W: 36, KH: 5, KW: 5, SH: 1, SW: 1}, 3},
+	{"blocks-p2", Geom{Batch: 3, C: 8, H: 36, W: 36, KH: 5, KW: 5, SH: 1, SW: 1, PH: 2, PW: 2}, 3},
+}
+
+// TestConvBlocks: bigConvs really are computed in several blocks of samples.
+func TestConvBlocks(t *testing.T) {
+	for _, tc := range bigConvs {
+		c := conv{tc.g, tc.o}
+		if n := c.blockSamples(); n >= c.g.Batch || c.g.Batch%n == 0 {
+			t.Errorf("%s: %d samples per block for a batch of %d: want several blocks, the last one shorter", tc.name, n, c.g.Batch)
+		}
+	}
+}
+
+// TestConvTrilinear: for the three fused convolution ops,
+// ⟨y, Conv2D(x, w)⟩ = ⟨x, data(y, w)⟩ = ⟨w, filter(x, y)⟩ to 1e-12 (relative),
+// and Conv2D equals the NCHW reference (1e-12), also when the ops work in
+// several blocks of samples.
+func TestConvTrilinear(t *testing.T) {
+	for _, tc := range append(convCases, bigConvs...) {
+		t.Run(tc.name, func(t *testing.T) {
+			c := conv{tc.g, tc.o}
+			xv := randVec(c.xShape().TotalSize(), 1, 8)
+			wv := randVec(c.wShape().TotalSize(), 1, 9)
+			yv := randVec(c.yShape().TotalSize(), 1, 10)
+			eg := G.NewGraph()
+			x, w, y := bound(t, eg, c.xShape(), xv), bound(t, eg, c.wShape(), wv), bound(t, eg, c.yShape(), yv)
+			fwd, err := Conv2D(x, w, c.g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := G.ApplyOp(convDataOp(c), y, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			filter, err := G.ApplyOp(convFilterOp(c), x, y)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := run(t, fwd, data, filter)
+			dot := func(a, b []float64) (s float64) {
+				for i := range a {
+					s += a[i] * b[i]
+				}
+				return s
+			}
+			tyw := dot(yv, r[0])
+			checkClose(t, "⟨x, data(y, w)⟩", []float64{dot(xv, r[1])}, []float64{tyw}, 1e-12)
+			checkClose(t, "⟨w, filter(x, y)⟩", []float64{dot(wv, r[2])}, []float64{tyw}, 1e-12)
+			g := c.g
+			nchw := make([]float64, len(xv)) // x back in NCHW order
+			for b := 0; b < g.Batch; b++ {
+				for ch := 0; ch < g.C; ch++ {
+					for p := 0; p < g.H*g.W; p++ {
+						nchw[(b*g.C+ch)*g.H*g.W+p] = xv[(b*g.H*g.W+p)*g.C+ch]
+					}
+				}
+			}
+			checkClose(t, "Conv2D", r[0], refToNHWC(refConv(nchw, wv, g, c.o), g.Batch, c.o, g.OutH(), g.OutW()), 1e-12)
+		})
+	}
+}
