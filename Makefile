@@ -10,7 +10,7 @@ MNIST    := data/mnist
 PEER     ?= scripts/torch_hvp.py
 OUT      ?= out
 
-.PHONY: all build data run test test-gonum test-openblas bench bench-e2e bench-full bench-spectrum vet clean
+.PHONY: all build data run study test test-gonum test-openblas bench bench-e2e bench-full bench-spectrum vet clean
 
 all: build
 
@@ -35,6 +35,15 @@ run: data build
 	$(BIN) reparam --model $(OUT)/mnist-mlp --alpha 1e-3,1e-2,1e-1,1,10,100,1000 --layer 0 \
 		--probes 10 --flatness-directions 8 --lambda-tol 1e-4 --out $(OUT)/study --overwrite
 	@echo "report: $(OUT)/study/report.md" 
+
+# Sagun et al.'s studies and the batch-size comparison with their defaults:
+# out/<study>/report.md, JSON, CSV and PNG each (a rerun resumes; see README).
+study: data build
+	$(BIN) --quiet study clusters --out $(OUT)/clusters
+	$(BIN) --quiet study training --out $(OUT)/training
+	$(BIN) --quiet study width --out $(OUT)/width
+	$(BIN) --quiet study negative --out $(OUT)/negative
+	$(BIN) --quiet batchsize --out $(OUT)/batchsize
 
 vet:
 	$(GO) vet ./...
