@@ -10,8 +10,9 @@ import (
 )
 
 // NCHWToNHWC converts b samples of c channels of h×w pixels from PyTorch's
-// flat layout (b, c·h·w), index c·h·w + y·w + x, to NHWC rows (b·h·w, c),
-// row s·h·w + y·w + x. Its derivative is NHWCToNCHW.
+// flat layout (b, c·h·w), pixel (i, j) of channel k of sample n at row n,
+// column k·h·w + i·w + j, to NHWC rows (b·h·w, c), the same value at row
+// n·h·w + i·w + j, column k. Its derivative is NHWCToNCHW.
 func NCHWToNHWC(x *G.Node, b, c, h, w int) (*G.Node, error) {
 	op := permOp{B: b, C: c, H: h, W: w, toNHWC: true}
 	if err := op.validate(); err != nil {
@@ -24,8 +25,8 @@ func NCHWToNHWC(x *G.Node, b, c, h, w int) (*G.Node, error) {
 }
 
 // NHWCToNCHW converts NHWC rows (b·h·w, c) to PyTorch's flat layout
-// (b, c·h·w), index c·h·w + y·w + x: torch.flatten(x, 1) of an NCHW tensor,
-// what a dense layer after a convolution expects. Its derivative is
+// (b, c·h·w), column k·h·w + i·w + j: torch.flatten(t, 1) of the NCHW tensor
+// t, what a dense layer after a convolution expects. Its derivative is
 // NCHWToNHWC.
 func NHWCToNCHW(x *G.Node, b, c, h, w int) (*G.Node, error) {
 	op := permOp{B: b, C: c, H: h, W: w}
