@@ -90,7 +90,11 @@ func isOp(op G.Op, name string) bool { return fmt.Sprintf("%T", op) == name }
 // others: the steps that do not depend on them form a first phase, which run
 // can skip (runFrom(p.split)) when the other inputs are unchanged, their
 // values being kept from the previous run.
-func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node) (*program, error) {
+//
+// dt is the dtype values are computed in: the graph's own (float64), or
+// float32 for a float64 graph executed in single precision (its constants are
+// converted; its inputs must be bound as float32).
+func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node, dt tensor.Dtype) (*program, error) {
 	sorted, err := G.Sort(g)
 	if err != nil {
 		return nil, fmt.Errorf("graph: compile: %w", err)
@@ -129,7 +133,7 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node) (*program, error) 
 			all = all && static[c]
 		}
 		if static[n] = all || isOp(n.Op(), "gorgonia.sizeOp"); static[n] {
-			if staticVal[n], err = evalStatic(n, cs, staticVal); err != nil {
+			if staticVal[n], err = evalStatic(n, cs, staticVal, dt); err != nil {
 				return nil, err
 			}
 		}
@@ -267,7 +271,7 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node) (*program, error) 
 		st := &p.steps[i]
 		n := st.node
 		if root[n] == n && st.mode != modeFresh {
-			k := key{n.Dtype(), n.Shape().TotalSize()}
+			k := key{execDtype(n.Dtype(), dt), n.Shape().TotalSize()}
 			var backing any
 			if free := pool[k]; len(free) > 0 {
 				backing, pool[k] = free[len(free)-1], free[:len(free)-1]
@@ -291,7 +295,7 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node) (*program, error) 
 			r := root[p.nodes[a]]
 			if lastUse[r] == i && !pinned[r] {
 				if t, ok := p.values[p.slot[r]].(tensor.Tensor); ok {
-					k := key{r.Dtype(), r.Shape().TotalSize()}
+					k := key{execDtype(r.Dtype(), dt), r.Shape().TotalSize()}
 					pool[k] = append(pool[k], t.Data())
 					lastUse[r] = -1 // returned once
 				}
@@ -328,23 +332,24 @@ func gemmOf(op G.Op, n *G.Node, cs []*G.Node) (Gemm, bool) {
 }
 
 // evalStatic computes a static node's value at compile time.
-func evalStatic(n *G.Node, cs []*G.Node, vals map[*G.Node]G.Value) (G.Value, error) {
+func evalStatic(n *G.Node, cs []*G.Node, vals map[*G.Node]G.Value, dt tensor.Dtype) (G.Value, error) {
 	if len(cs) == 0 {
 		if n.Value() == nil {
 			return nil, fmt.Errorf("graph: compile: constant %v has no value", n)
 		}
-		return n.Value(), nil
+		return convertValue(n.Value(), dt)
 	}
 	args := make([]G.Value, len(cs))
 	if isOp(n.Op(), "gorgonia.sizeOp") {
 		c := cs[0]
+		cdt := execDtype(c.Dtype(), dt)
 		if c.IsScalar() {
 			args[0] = G.NewF64(0)
-			if c.Dtype() == tensor.Float32 {
+			if cdt == tensor.Float32 {
 				args[0] = G.NewF32(0)
 			}
 		} else {
-			args[0] = tensor.New(tensor.WithShape(c.Shape().Clone()...), tensor.Of(c.Dtype()))
+			args[0] = tensor.New(tensor.WithShape(c.Shape().Clone()...), tensor.Of(cdt))
 		}
 	} else {
 		for i, c := range cs {
@@ -356,6 +361,35 @@ func evalStatic(n *G.Node, cs []*G.Node, vals map[*G.Node]G.Value) (G.Value, err
 		return nil, fmt.Errorf("graph: compile: %v: %w", n.Op(), err)
 	}
 	return v, nil
+}
+
+// execDtype is the dtype a node of dtype nd is computed in when the program
+// computes in dt: float64 nodes follow dt, others keep theirs.
+func execDtype(nd, dt tensor.Dtype) tensor.Dtype {
+	if nd == tensor.Float64 {
+		return dt
+	}
+	return nd
+}
+
+// convertValue returns a constant in dtype dt (itself if it already is, or
+// if it is not a float64).
+func convertValue(v G.Value, dt tensor.Dtype) (G.Value, error) {
+	if dt != tensor.Float32 || v.Dtype() != tensor.Float64 {
+		return v, nil
+	}
+	switch x := v.(type) {
+	case *G.F64:
+		return G.NewF32(float32(*x)), nil
+	case tensor.Tensor:
+		src := tensor.Materialize(x).Data().([]float64)
+		dst := make([]float32, len(src))
+		for i, f := range src {
+			dst[i] = float32(f)
+		}
+		return tensor.New(tensor.WithShape(x.Shape().Clone()...), tensor.WithBacking(dst)), nil
+	}
+	return nil, fmt.Errorf("graph: compile: cannot convert constant %v (%T) to %v", v, v, dt)
 }
 
 // set binds a value to an input node of the program.

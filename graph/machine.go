@@ -33,6 +33,14 @@ type machine struct {
 	last      *program             // the program of the last run
 	theta     []float64            // bound parameters (read during runs only)
 	v         []float64            // bound vector
+
+	// dt is the dtype the graph is executed in: float64, or float32 (then
+	// θ and v are converted on binding, chunks must be float32, and results
+	// are accumulated in float64).
+	dt       tensor.Dtype
+	theta32  []float32
+	v32      []float32
+	logits64 []float64
 }
 
 // progKey identifies a compiled program: its outputs and the chunk it is
@@ -75,7 +83,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &machine{kind: kind, g: n.g, x: n.x, y: n.y, w: n.w, params: n.params, loss: n.loss, logits: n.logits, layout: s.Params(), progs: map[progKey]*program{}}
+	m := &machine{kind: kind, g: n.g, x: n.x, y: n.y, w: n.w, params: n.params, loss: n.loss, logits: n.logits, layout: s.Params(), progs: map[progKey]*program{}, dt: tensor.Float64}
 	switch kind {
 	case kindForward:
 		m.want = outLoss | outLogits
@@ -160,7 +168,7 @@ func (m *machine) compile() (*program, error) {
 	if m.want&outHV != 0 {
 		outs = append(outs, m.hv...)
 	}
-	return compile(m.g, m.inputs, m.vecs, outs)
+	return compile(m.g, m.inputs, m.vecs, outs, m.dt)
 }
 
 // program returns the program for the wanted outputs on chunk c: for HVP
@@ -198,7 +206,22 @@ func (m *machine) setParams(theta []float64) error {
 		return fmt.Errorf("graph: θ has %d values, network has %d parameters", len(theta), m.layout[len(m.layout)-1].Offset+m.layout[len(m.layout)-1].Size)
 	}
 	m.theta = theta
+	if m.dt == tensor.Float32 {
+		m.theta32 = toFloat32(m.theta32, theta)
+	}
 	return nil
+}
+
+// toFloat32 converts src into dst (reallocated if too short).
+func toFloat32(dst []float32, src []float64) []float32 {
+	if cap(dst) < len(src) {
+		dst = make([]float32, len(src))
+	}
+	dst = dst[:len(src)]
+	for i, x := range src {
+		dst[i] = float32(x)
+	}
+	return dst
 }
 
 // setVector binds v (flat) to the HVP machine's vector inputs, like setParams.
@@ -207,11 +230,14 @@ func (m *machine) setVector(v []float64) error {
 		return fmt.Errorf("graph: v has %d values, want %d", len(v), len(m.theta))
 	}
 	m.v = v
+	if m.dt == tensor.Float32 {
+		m.v32 = toFloat32(m.v32, v)
+	}
 	return nil
 }
 
 // view wraps the part of flat holding parameter p as a tensor (no copy).
-func view(p Param, flat []float64) *tensor.Dense {
+func view[T float32 | float64](p Param, flat []T) *tensor.Dense {
 	return tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(flat[p.Offset:p.Offset+p.Size:p.Offset+p.Size]))
 }
 
@@ -227,6 +253,13 @@ func (m *machine) run(c *chunk) error {
 	p.set(m.y, c.y)
 	p.set(m.w, c.w)
 	for k, pr := range m.layout {
+		if m.dt == tensor.Float32 {
+			p.set(m.params[k], view(pr, m.theta32))
+			if m.vecs != nil && m.v != nil {
+				p.set(m.vecs[k], view(pr, m.v32))
+			}
+			continue
+		}
 		p.set(m.params[k], view(pr, m.theta))
 		if m.vecs != nil && m.v != nil {
 			p.set(m.vecs[k], view(pr, m.v))
@@ -261,7 +294,17 @@ func sameBits(a, b []float64) bool {
 // logitsValue returns the network outputs of the last forward run (batch ×
 // outputs; valid until the next run).
 func (m *machine) logitsValue() []float64 {
-	return m.last.value(m.logits).Data().([]float64)
+	switch d := m.last.value(m.logits).Data().(type) {
+	case []float32:
+		m.logits64 = m.logits64[:0]
+		for _, x := range d {
+			m.logits64 = append(m.logits64, float64(x))
+		}
+		return m.logits64
+	case []float64:
+		return d
+	}
+	return nil
 }
 
 // lossValue reads the scalar loss after a run.
@@ -270,10 +313,16 @@ func (m *machine) lossValue() float64 { return scalarOf(m.last.value(m.loss)) }
 // addFlat adds the values of nodes (in params order) into dst (flat).
 func (m *machine) addFlat(dst []float64, nodes []*G.Node) {
 	for k, pr := range m.layout {
-		src := m.last.value(nodes[k]).Data().([]float64)
 		d := pr.View(dst)
-		for i, x := range src {
-			d[i] += x
+		switch src := m.last.value(nodes[k]).Data().(type) {
+		case []float64:
+			for i, x := range src {
+				d[i] += x
+			}
+		case []float32:
+			for i, x := range src {
+				d[i] += float64(x)
+			}
 		}
 	}
 }
