@@ -56,6 +56,7 @@ class Net:
     def __init__(self, model_dir):
         import torch
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        sys.dont_write_bytecode = True  # no __pycache__ in the checkout
         import to_torch
         mj, params = to_torch.load(model_dir)
         self.module, names = to_torch.build_with_names(mj, params)

@@ -39,6 +39,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # to_torch, beside this file
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 
 FORMAT = "minima/model/v1"
 LOSSES = ("cross_entropy", "mse")

@@ -30,6 +30,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "scripts"))
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
