@@ -28,8 +28,13 @@ type Problem struct {
 // NewProblem builds the MLP sizes[0]-…-sizes[last] (biases, ReLU, cross-entropy)
 // on n random samples; see NewSpecProblem.
 func NewProblem(sizes []int, n int, seed int64) (*Problem, error) {
+	return NewMLPProblem(sizes, n, seed, false)
+}
+
+// NewMLPProblem is NewProblem, computing in float32 if asked.
+func NewMLPProblem(sizes []int, n int, seed int64, float32 bool) (*Problem, error) {
 	s := graph.MLP(sizes[0], sizes[1:len(sizes)-1], sizes[len(sizes)-1], true, loss.CrossEntropy)
-	return NewSpecProblem(s, n, seed)
+	return newProblem(s, n, seed, float32)
 }
 
 // NewCNNProblem builds graph.CNN's default network (Sagun et al.'s CNN on
@@ -46,6 +51,10 @@ func NewCNNProblem(n int, seed int64) (*Problem, error) {
 // in [0,1) and random labels, as the peer does, He-initialised parameters and
 // a Gaussian v, evaluated in one chunk.
 func NewSpecProblem(s graph.Spec, n int, seed int64) (*Problem, error) {
+	return newProblem(s, n, seed, false)
+}
+
+func newProblem(s graph.Spec, n int, seed int64, float32 bool) (*Problem, error) {
 	r := rand.New(rand.NewSource(seed))
 	d := s.Inputs()
 	set := &datasets.Set{X: make([]float64, n*d), Y: make([]int, n), N: n, D: d, Classes: s.Outputs()}
@@ -55,7 +64,7 @@ func NewSpecProblem(s graph.Spec, n int, seed int64) (*Problem, error) {
 	for i := range set.Y {
 		set.Y[i] = r.Intn(s.Outputs())
 	}
-	o, err := graph.NewObjective(s, set, n)
+	o, err := graph.NewObjectiveWith(s, set, graph.ObjectiveSettings{Chunk: n, Float32: float32})
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,7 @@ import (
 type Floor struct {
 	gemms   []graph.Gemm
 	a, b, c [][]float64
+	s       [3][][]float32 // a, b, c in single precision (float32 objectives)
 	chunks  int
 }
 
@@ -46,6 +47,18 @@ func NewFloor(o *graph.Objective, p graph.Product, varyingOnly bool) (*Floor, er
 		f.b = append(f.b, fill(g.K*g.N))
 		f.c = append(f.c, make([]float64, g.M*g.N))
 	}
+	if o.Float32() {
+		for i := range 3 {
+			for _, x := range [3][][]float64{f.a, f.b, f.c}[i] {
+				y := make([]float32, len(x))
+				for j, v := range x {
+					y[j] = float32(v)
+				}
+				f.s[i] = append(f.s[i], y)
+			}
+		}
+		f.a, f.b, f.c = nil, nil, nil
+	}
 	return f, nil
 }
 
@@ -61,6 +74,10 @@ func (f *Floor) Run() error {
 			tB, ldb := blas.NoTrans, g.N
 			if g.TransB {
 				tB, ldb = blas.Trans, g.K
+			}
+			if f.s[0] != nil {
+				impl.Sgemm(tA, tB, g.M, g.N, g.K, 1, f.s[0][i], lda, f.s[1][i], ldb, 0, f.s[2][i], g.N)
+				continue
 			}
 			impl.Dgemm(tA, tB, g.M, g.N, g.K, 1, f.a[i], lda, f.b[i], ldb, 0, f.c[i], g.N)
 		}

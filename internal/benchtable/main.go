@@ -189,8 +189,16 @@ func main() {
 	n := flag.Int("n", 1000, "MLP samples")
 	cnnN := flag.Int("cnn-n", 1000, "CNN samples (0: no CNN row)")
 	reps := flag.Int("reps", 15, "timed repetitions")
+	f32 := flag.Bool("float32", true, "also the MLP in float32 (sgemm floor, PyTorch float32 peer)")
 	script := flag.String("peer", "scripts/torch_hvp.py", "PyTorch peer script (skipped if missing or torch is absent)")
+	threadsFlag := flag.Int("threads", 0, "BLAS threads of minima and of the peer (0: minima's pinned count)")
 	flag.Parse()
+	if *threadsFlag > 0 {
+		if err := graph.SetBLASThreads(*threadsFlag); err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable: --threads:", err)
+			os.Exit(2)
+		}
+	}
 	var sizes []int
 	for _, s := range strings.Split(*sizesFlag, ",") {
 		v, err := strconv.Atoi(s)
@@ -219,6 +227,19 @@ func main() {
 		pr.close()
 		p.Obj.Close()
 	}
+	if *f32 {
+		p, err := bench.NewMLPProblem(sizes, *n, 1, true)
+		if err != nil {
+			fail(err)
+		}
+		pr, err := startPeer(*script, "--model", "mlp", "--sizes", *sizesFlag, "--n", strconv.Itoa(*n), "--threads", threads, "--dtype", "32")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (float32) not run:", err)
+		}
+		rows = append(rows, measureModel("MLP "+*sizesFlag+", "+strconv.Itoa(*n)+", float32", p, pr, *reps)...)
+		pr.close()
+		p.Obj.Close()
+	}
 	if *cnnN > 0 {
 		p, err := bench.NewCNNProblem(*cnnN, 1)
 		if err != nil {
@@ -233,7 +254,7 @@ func main() {
 		p.Obj.Close()
 	}
 
-	fmt.Printf("float64, minima BLAS=%s on %s threads, peer %s on %s threads; %d interleaved repetitions; load average %s\n\n",
+	fmt.Printf("float64 unless marked, minima BLAS=%s on %s threads, peer %s on %s threads; %d interleaved repetitions; load average %s\n\n",
 		graph.BLAS, threads, peerName, threads, *reps, loadavg())
 	fmt.Println("| model | op | minima ms | floor ms | minima/floor | GFLOP (products) | allocs/op | MB/op | torch ms | minima/torch | torch fwd-over-rev ms | minima/fwd-over-rev |")
 	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
