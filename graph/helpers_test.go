@@ -46,7 +46,12 @@ func mustObjective(t testing.TB, s Spec, set *datasets.Set, chunk int) *Objectiv
 // (∇L(θ+hv) − ∇L(θ−hv)) / 2h with h = 1e-5.
 func fdHVP(t *testing.T, o *Objective, theta, v []float64) []float64 {
 	t.Helper()
-	const h = 1e-5
+	return fdHVPStep(t, o, theta, v, 1e-5)
+}
+
+// fdHVPStep is fdHVP with step h.
+func fdHVPStep(t *testing.T, o *Objective, theta, v []float64, h float64) []float64 {
+	t.Helper()
 	n := len(theta)
 	tp, tm := make([]float64, n), make([]float64, n)
 	for j := range theta {

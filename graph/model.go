@@ -127,6 +127,11 @@ func LoadModel(dir string) (*Model, error) {
 	if err := s.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if mj.Data != nil {
+		if err := mj.Data.Validate(); err != nil { // untrusted: bounded before any sample is made
+			return nil, fmt.Errorf("graph: %s: %w", path, err)
+		}
+	}
 	want := s.Params()
 	if len(mj.Params) != len(want) {
 		return nil, fmt.Errorf("graph: %s: lists %d parameter arrays, the layers need %d", path, len(mj.Params), len(want))

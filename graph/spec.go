@@ -213,19 +213,10 @@ type Param struct {
 	Size   int    // number of elements
 }
 
-// File is the params file name used in a model directory, relative to it.
+// File is the params file name used in a model directory, relative to it:
+// the name with "/" as "_", e.g. params/conv2d0_W.npy.
 func (p Param) File() string {
-	return fmt.Sprintf("params/%s%d_%s.npy", kindOfName(p.Name), p.Layer, p.ParamSpec.Name)
-}
-
-// kindOfName returns the kind prefix of a parameter name "<kind><k>/<x>".
-func kindOfName(name string) string {
-	for i, r := range name {
-		if r >= '0' && r <= '9' {
-			return name[:i]
-		}
-	}
-	return name
+	return "params/" + strings.ReplaceAll(p.Name, "/", "_") + ".npy"
 }
 
 // Params lists the parameter arrays in flat order: layer by layer, each layer's

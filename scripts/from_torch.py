@@ -33,7 +33,6 @@ Loading MODEL.pt unpickles it: only convert files you trust. Needs PyTorch and N
 import argparse
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -65,8 +64,8 @@ def _label(i, key, module):
 
 def _param_file(kind, k, name):
     """The file name minima's graph.Param.File gives parameter name of layer k of a kind:
-    the kind up to its first digit, the layer index, the array name."""
-    return f"params/{re.match(r'[^0-9]*', kind).group(0)}{k}_{name}.npy"
+    the parameter's name "<kind><k>/<name>" with "/" as "_"."""
+    return f"params/{kind}{k}_{name}.npy"
 
 
 def _conv_padding(m, label):

@@ -86,13 +86,13 @@ type Measures struct {
 	RelFlatErr  float64 `json:"relative_flatness_stderr"`
 
 	HVPs    int     `json:"hvps"`
-	Seconds float64 `json:"seconds"`
+	Seconds float64 `json:"-"` // wall clock: timing.json, so results are byte-identical
 }
 
 // directionalLogits returns J·θ = d/dt f_{(1+t)θ}(x) at t = 0 for every sample,
 // by central differences along the ray: f is piecewise polynomial in t there, so
 // with h = 1e-4 the error is O(h²) relative. For bias-free nets it equals K·f.
-func directionalLogits(o *graph.Objective, theta []float64) ([]float64, error) {
+func directionalLogits(o Engine, theta []float64) ([]float64, error) {
 	const h = 1e-4
 	tp, tm := make([]float64, len(theta)), make([]float64, len(theta))
 	for i, v := range theta {
@@ -114,7 +114,7 @@ func directionalLogits(o *graph.Objective, theta []float64) ([]float64, error) {
 
 // ComputeMeasures evaluates every measure of the minimum θ of o, the mean loss
 // of a network over its samples (labels are needed for Fisher–Rao).
-func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s MeasureSettings) (*Measures, error) {
+func ComputeMeasures(o Engine, labels []int, theta []float64, s MeasureSettings) (*Measures, error) {
 	say := func(format string, a ...any) {
 		if s.Progress != nil {
 			s.Progress(fmt.Sprintf(format, a...))
@@ -122,7 +122,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	}
 	spec := o.Spec()
 	var err error
-	start, t0 := o.Products, time.Now()
+	start, t0 := o.ProductCount(), time.Now()
 	m := &Measures{Samples: o.Samples(), Params: o.Dim()}
 	if m.Loss, m.Accuracy, err = o.Evaluate(theta); err != nil {
 		return nil, err
@@ -130,10 +130,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 	if math.IsNaN(m.Loss) || math.IsInf(m.Loss, 0) {
 		return nil, fmt.Errorf("study: loss is %v at θ", m.Loss)
 	}
-	op, err := o.Hessian(theta)
-	if err != nil {
-		return nil, err
-	}
+	op := newHessianOp(o, theta)
 
 	k := s.TopK
 	if k <= 0 {
@@ -248,7 +245,7 @@ func ComputeMeasures(o *graph.Objective, labels []int, theta []float64, s Measur
 		return nil, err
 	}
 	m.RelFlatness, m.RelFlatErr = rf.Kappa, rf.StdErr
-	m.HVPs = o.Products - start
+	m.HVPs = o.ProductCount() - start
 	m.Seconds = math.Round(time.Since(t0).Seconds()*1000) / 1000
 	return m, nil
 }

@@ -84,14 +84,14 @@ type SweepRow struct {
 // result on train (the Hessian's samples) and test (accuracy only; test may be
 // nil or empty).
 func Sweep(s graph.Spec, theta []float64, train, test *datasets.Set, ss SweepSettings) ([]SweepRow, error) {
-	ot, err := graph.NewObjective(s, train, ss.Chunk)
+	ot, err := NewEngine(s, train, ss.Chunk)
 	if err != nil {
 		return nil, err
 	}
 	defer ot.Close()
-	var oe *graph.Objective
+	var oe Engine
 	if test != nil && test.N > 0 {
-		if oe, err = graph.NewObjective(s, test, ss.Chunk); err != nil {
+		if oe, err = NewEngine(s, test, ss.Chunk); err != nil {
 			return nil, err
 		}
 		defer oe.Close()

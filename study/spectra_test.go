@@ -607,7 +607,7 @@ func checkHessianJSON(t *testing.T, path string, r *study.HessianResult, present
 	if err := json.Unmarshal(raw, &m); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	always := []string{"method", "samples", "params", "top", "bottom", "top_residuals", "bottom_residuals", "hvps", "seconds", "negative"}
+	always := []string{"method", "samples", "params", "top", "bottom", "top_residuals", "bottom_residuals", "hvps", "negative"}
 	if r.Trace != nil {
 		always = append(always, "trace")
 	}

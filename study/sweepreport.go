@@ -94,6 +94,13 @@ type SweepInfo struct {
 
 // WriteSweep writes reparam.json, reparam.csv, reparam.png and report.md into ad.
 func WriteSweep(ad *report.AtomicDir, info SweepInfo, rows []SweepRow) error {
+	total := 0.0
+	for _, r := range rows {
+		total += r.Seconds
+	}
+	if err := report.WriteTiming(ad, total); err != nil {
+		return err
+	}
 	if err := report.WriteJSON(ad.Path("reparam.json"), struct {
 		SweepInfo
 		Rows []SweepRow `json:"rows"`

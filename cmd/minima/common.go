@@ -176,6 +176,9 @@ func openObjective(c *cli.Context) (*graph.Model, *datasets.Set, *graph.Objectiv
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := checkMemory(c, m.Spec, min(c.Int("chunk"), set.N), 0, "--chunk (or --samples)"); err != nil {
+		return nil, nil, nil, err
+	}
 	o, err := graph.NewObjective(m.Spec, set, c.Int("chunk"))
 	if err != nil {
 		return nil, nil, nil, err

@@ -130,7 +130,7 @@ func evalAction(c *cli.Context) error {
 			return err
 		}
 		err = writeDir(c, dump, func(ad *report.AtomicDir) error {
-			return writeDump(ad, set, m.Spec.Outputs(), logits, grad, res)
+			return writeDump(ad, c.String("split"), m.Data, set, m.Spec.Outputs(), logits, grad, res)
 		})
 		if err != nil {
 			return err
@@ -140,16 +140,50 @@ func evalAction(c *cli.Context) error {
 	return nil
 }
 
-// writeSamples writes X.npy (float64, N×D) and y.npy (int64, N) into ad.
-func writeSamples(ad *report.AtomicDir, set *datasets.Set) error {
+// samplesRecord is samples.json: which samples a result was computed on.
+type samplesRecord struct {
+	Split       string `json:"split"`
+	N           int    `json:"n"`
+	Fingerprint string `json:"fingerprint"` // datasets.Fingerprint of exactly these samples
+	// ModelData is the model's data source (with the fingerprint of its
+	// training split); Index (indices.npy) points into its split.
+	ModelData *datasets.Source `json:"model_data,omitempty"`
+	Arrays    bool             `json:"arrays"` // X.npy and y.npy written
+}
+
+// maxSampleArrays is the largest X.npy written without --write-samples, in
+// values (5,000 MNIST images: 31 MB).
+const maxSampleArrays = 5000 * datasets.MNISTDim
+
+// writeSamples records the samples in ad: samples.json and indices.npy always
+// (int64, N: each sample's position in its split), X.npy (float64, N×D) and
+// y.npy (int64, N) when arrays is set.
+func writeSamples(ad *report.AtomicDir, split string, src *datasets.Source, set *datasets.Set, arrays bool) error {
+	idx := set.Index
+	if idx == nil {
+		idx = make([]int, set.N)
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	if err := report.WriteNpyInt64(ad.Path("indices.npy"), idx, set.N); err != nil {
+		return err
+	}
+	rec := samplesRecord{Split: split, N: set.N, Fingerprint: datasets.Fingerprint(set), ModelData: src, Arrays: arrays}
+	if err := report.WriteJSON(ad.Path("samples.json"), rec); err != nil {
+		return err
+	}
+	if !arrays {
+		return nil
+	}
 	if err := report.WriteNpyFloat64(ad.Path("X.npy"), set.X, set.N, set.D); err != nil {
 		return err
 	}
 	return report.WriteNpyInt64(ad.Path("y.npy"), set.Y, set.N)
 }
 
-func writeDump(ad *report.AtomicDir, set *datasets.Set, classes int, logits, grad []float64, res evalResult) error {
-	if err := writeSamples(ad, set); err != nil {
+func writeDump(ad *report.AtomicDir, split string, src *datasets.Source, set *datasets.Set, classes int, logits, grad []float64, res evalResult) error {
+	if err := writeSamples(ad, split, src, set, true); err != nil {
 		return err
 	}
 	if err := report.WriteNpyFloat64(ad.Path("logits.npy"), logits, set.N, classes); err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/minima-project/minima/internal/sysmem"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/study"
@@ -20,6 +21,7 @@ func hessianCommand() *cli.Command {
 			&cli.StringFlag{Name: "method", Value: study.MethodLanczos, Usage: "lanczos or exact"},
 			&cli.Float64Flag{Name: "tol", Value: measures.DefaultLanczosTol, Usage: "Lanczos: stop when every ‖Hv − λv‖ ≤ tol·max|λ| (relative to the largest eigenvalue)"},
 			&cli.IntFlag{Name: "max-hvps", Usage: "Lanczos: budget of Hessian-vector products (0: default)"},
+			&cli.BoolFlag{Name: "write-samples", Usage: "write X.npy and y.npy however large (by default only up to 5,000 MNIST-sized samples; indices.npy and samples.json always)"},
 			&cli.IntFlag{Name: "exact-limit", Value: measures.DefaultExactLimit, Usage: "exact: largest number of parameters allowed"},
 			&cli.BoolFlag{Name: "trace", Usage: "also the trace (Hutchinson with Lanczos, exact with --method exact)"},
 			&cli.IntFlag{Name: "trace-probes", Value: 100, Usage: "Hutchinson probe vectors"},
@@ -63,6 +65,11 @@ func hessianAction(c *cli.Context) error {
 	defer o.Close()
 	if n := m.Spec.NumParams(); method == study.MethodExact && n > c.Int("exact-limit") {
 		return usagef(c, "--method exact: the model has %d parameters, above --exact-limit %d (raise it: memory grows as 8n² bytes, time as n³)", n, c.Int("exact-limit"))
+	} else if method == study.MethodExact {
+		// The dense Hessian and its eigenvectors: 2·8n² bytes.
+		if err := sysmem.Fits(16 * float64(n) * float64(n)); err != nil {
+			return usagef(c, "--method exact on %d parameters %v: use --method lanczos", n, err)
+		}
 	}
 	op, err := o.Hessian(m.Theta)
 	if err != nil {
@@ -83,7 +90,8 @@ func hessianAction(c *cli.Context) error {
 		return err
 	}
 	err = writeDir(c, out, func(ad *report.AtomicDir) error {
-		if err := writeSamples(ad, set); err != nil {
+		arrays := c.Bool("write-samples") || set.N*set.D <= maxSampleArrays
+		if err := writeSamples(ad, c.String("split"), m.Data, set, arrays); err != nil {
 			return err
 		}
 		return study.WriteHessian(ad, r)

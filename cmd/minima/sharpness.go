@@ -78,6 +78,9 @@ func sharpnessAction(c *cli.Context) error {
 		return err
 	}
 	err = writeDir(c, out, func(ad *report.AtomicDir) error {
+		if err := report.WriteTiming(ad, res.Seconds); err != nil {
+			return err
+		}
 		return report.WriteJSON(ad.Path("measures.json"), res)
 	})
 	if err != nil {

@@ -85,6 +85,10 @@ func trainAction(c *cli.Context) error {
 		return err
 	}
 
+	// Training evaluates in chunks of graph.DefaultChunk samples between epochs.
+	if err := checkMemory(c, spec, max(ts.BatchSize, graph.DefaultChunk), 0, "the network's size (--hidden, --conv) or --batch-size"); err != nil {
+		return err
+	}
 	train, test, err := src.Load(c.String("data-dir"))
 	if err != nil {
 		return err
