@@ -41,9 +41,11 @@ type program struct {
 	gemms  []Gemm
 	bytes  int // bytes of the preallocated buffers
 
-	// The chunk and θ the values of steps[:split] were computed for (set by
-	// the machine; keptChunk nil: none).
-	keptChunk *chunk
+	// Set by the machine: the chunk the program is dedicated to (nil: shared
+	// by several), and whether the values of steps[:split] are those of that
+	// chunk at θ = keptTheta.
+	own       *chunk
+	kept      bool
 	keptTheta []float64
 }
 

@@ -183,6 +183,7 @@ func (m *machine) program(c *chunk) (*program, error) {
 			if err != nil {
 				return nil, err
 			}
+			p.own = c
 			m.progs[progKey{m.want, c}] = p
 			m.dedicated += p.bytes
 			return p, nil
@@ -266,17 +267,19 @@ func (m *machine) run(c *chunk) error {
 		}
 	}
 	m.last = p
+	keep := p.split > 0 && p.own == c
 	from := 0
-	if p.split > 0 && p.keptChunk == c && sameBits(p.keptTheta, m.theta) {
+	if keep && p.kept && sameBits(p.keptTheta, m.theta) {
 		from = p.split
 	}
-	p.keptChunk = nil
+	p.kept = false
 	if err := p.runFrom(from); err != nil {
 		return err
 	}
-	if p.split > 0 {
-		p.keptChunk, p.keptTheta = c, append(p.keptTheta[:0], m.theta...)
+	if keep && from == 0 {
+		p.keptTheta = append(p.keptTheta[:0], m.theta...)
 	}
+	p.kept = keep
 	return nil
 }
 
