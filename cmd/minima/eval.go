@@ -76,12 +76,8 @@ func loadModelAndSamples(c *cli.Context) (*graph.Model, *datasets.Set, error) {
 	if set.N == 0 {
 		return nil, nil, fmt.Errorf("the model's %s split is empty (it was trained without one)", split)
 	}
-	if n := c.Int("samples"); n > set.N {
-		return nil, nil, usagef(c, "--samples %d: the model's %s split has %d samples", n, split, set.N)
-	} else if n > 0 && n < set.N {
-		if set, _, err = datasets.StratifiedSubset(set, n, seed); err != nil {
-			return nil, nil, err
-		}
+	if set, err = subset(c, "samples", set, seed, "the model's "+split+" split"); err != nil {
+		return nil, nil, err
 	}
 	return m, set, nil
 }

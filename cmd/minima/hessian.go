@@ -54,6 +54,10 @@ func hessianAction(c *cli.Context) error {
 	if c.Int("max-hvps") < 0 || c.Int("exact-limit") <= 0 {
 		return usagef(c, "--max-hvps must be ≥ 0 (0: default) and --exact-limit positive")
 	}
+	// Every reported eigenvalue's residual costs one explicit product.
+	if mh, verify := c.Int("max-hvps"), c.Int("top")+c.Int("bottom"); method == study.MethodLanczos && mh > 0 && mh <= verify {
+		return usagef(c, "--max-hvps %d leaves no product for Lanczos after the %d that check the residuals: use at least %d (or 0: automatic)", mh, verify, verify+1)
+	}
 	out, err := outDir(c, "out")
 	if err != nil {
 		return err

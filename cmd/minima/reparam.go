@@ -2,11 +2,13 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/reparam"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/study"
 )
@@ -36,21 +38,11 @@ func reparamAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	alphas := c.Float64Slice("alpha")
-	if len(alphas) == 0 {
-		return usagef(c, "--alpha needs at least one value")
-	}
-	seen := map[string]bool{}
-	for _, a := range alphas {
-		// Curvatures scale like α^±2 and their estimates' variances like α^±4:
-		// beyond 1e±8 they overflow float64 for ordinary networks.
-		if !(a >= 1e-8 && a <= 1e8) {
-			return usagef(c, "--alpha values must be in [1e-8, 1e8], got %v", a)
-		}
-		if seen[study.AlphaName(a)] {
-			return usagef(c, "--alpha lists %v twice", a)
-		}
-		seen[study.AlphaName(a)] = true
+	// Curvatures scale like α^±2 and their estimates' variances like α^±4:
+	// beyond 1e±8 they overflow float64 for ordinary networks.
+	alphas, err := floatList(c, "alpha", 1e-8, 1e8)
+	if err != nil {
+		return err
 	}
 	kind := c.String("kind")
 	if kind != study.KindLayer && kind != study.KindNeuron {
@@ -63,12 +55,17 @@ func reparamAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if l, K := c.Int("layer"), len(m.Spec.Layers); l < 0 || l >= K || (kind == study.KindNeuron && l >= K-1) || K < 2 {
-		return usagef(c, "--layer %d is not a valid layer for --kind %s of a %d-layer network", l, kind, K)
+	if l := c.Int("layer"); kind == study.KindNeuron && !slices.Contains(reparam.Hidden(m.Spec), l) {
+		return usagef(c, "--layer %d: --kind neuron rescales a hidden layer with parameters, one of %v", l, reparam.Hidden(m.Spec))
+	} else if _, err := reparam.ParamIndex(m.Spec, l); err != nil || len(m.Spec.ParamLayers()) < 2 {
+		return usagef(c, "--layer %d: T_α needs a layer with parameters, one of %v (and a second one to compensate)", l, m.Spec.ParamLayers())
 	}
 	noteSubspace(c, ms, m.Spec.NumParams())
-	test, err := m.Data.Samples(c.String("data-dir"), datasets.SplitTest, c.Int("test-samples"), m.Data.Seed+7)
+	test, err := m.Data.Samples(c.String("data-dir"), datasets.SplitTest, 0, m.Data.Seed)
 	if err != nil {
+		return err
+	}
+	if test, err = subset(c, "test-samples", test, m.Data.Seed+7, "the test split"); err != nil {
 		return err
 	}
 	bar, say := progress(c, "reparam")

@@ -27,11 +27,11 @@ func measureFlags() []cli.Flag {
 
 func measureSettings(c *cli.Context) (study.MeasureSettings, error) {
 	s := study.DefaultMeasureSettings()
-	s.Eps = c.Float64Slice("eps")
-	for _, e := range s.Eps {
-		if !positive(e) {
-			return s, usagef(c, "--eps values must be positive and finite, got %v", e)
-		}
+	// ε is relative to |θ|+1 (Keskar et al.): beyond 1 the box is no
+	// neighbourhood of the minimum.
+	var err error
+	if s.Eps, err = floatList(c, "eps", 1e-12, 1); err != nil {
+		return s, err
 	}
 	s.Subspace, s.SharpnessIters = c.Int("subspace"), c.Int("sharpness-iters")
 	s.FlatnessEps, s.FlatnessDirections, s.TraceProbes = c.Float64("flatness-eps"), c.Int("flatness-directions"), c.Int("probes")
