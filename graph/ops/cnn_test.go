@@ -297,8 +297,9 @@ func TestCNNHVPMatchesFD(t *testing.T) {
 }
 
 // TestCNNHVPRebind: one HVP machine run twice with θ, v and x rebound by Let
-// gives, each time, the loss, gradient and H·v of a fresh gradient machine
-// and its finite differences (1e-6): nothing stale survives a run.
+// gives, each time, the loss and gradient of a separate gradient machine
+// (1e-12) and the finite differences of its gradient as H·v (1e-6): nothing
+// stale survives a run.
 func TestCNNHVPRebind(t *testing.T) {
 	m, theta1, v1, data1 := cnnCase(t, true, 51)
 	_, theta2, v2, data2 := cnnCase(t, true, 61)
