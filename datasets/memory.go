@@ -1,11 +1,9 @@
 package datasets
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"os"
-	"strconv"
+
+	"github.com/minima-project/minima/internal/sysmem"
 )
 
 // FieldError is an invalid value of one field of a model.json "data" object
@@ -25,31 +23,8 @@ func fieldErrorf(field, format string, args ...any) error {
 }
 
 // availableMemory returns the bytes of memory available to a new
-// allocation (MemAvailable in /proc/meminfo), and false where that cannot be
-// read. Tests replace it.
-var availableMemory = func() (uint64, bool) {
-	b, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return 0, false
-	}
-	return parseMemAvailable(b)
-}
-
-// parseMemAvailable extracts MemAvailable, in bytes, from /proc/meminfo.
-func parseMemAvailable(meminfo []byte) (uint64, bool) {
-	sc := bufio.NewScanner(bytes.NewReader(meminfo))
-	for sc.Scan() {
-		f := bytes.Fields(sc.Bytes())
-		if len(f) == 3 && string(f[0]) == "MemAvailable:" && string(f[2]) == "kB" {
-			kb, err := strconv.ParseUint(string(f[1]), 10, 64)
-			if err != nil || kb > 1<<53 {
-				return 0, false
-			}
-			return kb << 10, true
-		}
-	}
-	return 0, false
-}
+// allocation, and false where that cannot be read. Tests replace it.
+var availableMemory = sysmem.Available
 
 // memoryBudget returns the bytes a data set may occupy: half the available
 // memory, leaving the other half to the computation on it. ok is false
@@ -77,9 +52,4 @@ func fitMemory(field string, value int, need, fixed, perUnit float64) error {
 }
 
 // formatBytes writes b in MB or GB.
-func formatBytes(b float64) string {
-	if b >= 1e9 {
-		return fmt.Sprintf("%.1f GB", b/1e9)
-	}
-	return fmt.Sprintf("%.1f MB", b/1e6)
-}
+func formatBytes(b float64) string { return sysmem.Format(b) }

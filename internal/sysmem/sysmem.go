@@ -53,5 +53,5 @@ func Format(b float64) string {
 	if b >= 1e9 {
 		return fmt.Sprintf("%.1f GB", b/1e9)
 	}
-	return fmt.Sprintf("%.0f MB", b/1e6)
+	return fmt.Sprintf("%.1f MB", b/1e6)
 }

@@ -13,8 +13,10 @@ func TestParseMemAvailable(t *testing.T) {
 }
 
 func TestParseMemAvailableMissing(t *testing.T) {
-	if _, ok := ParseMemAvailable([]byte("MemTotal: 1 kB\n")); ok {
-		t.Error("no MemAvailable line, yet ok")
+	for _, meminfo := range []string{"", "MemTotal: 1 kB\n", "MemAvailable: x kB\n", "MemAvailable: 5 MB\n"} {
+		if got, ok := ParseMemAvailable([]byte(meminfo)); ok {
+			t.Errorf("%q: got %d, true; want not ok", meminfo, got)
+		}
 	}
 }
 
