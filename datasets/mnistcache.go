@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/minima-project/minima/report"
 )
 
 // The decoded-image cache. Decompressing MNIST's 60,000 training images
@@ -83,28 +85,17 @@ func writeCachedImages(cp string, img *IDX) {
 	if err := os.MkdirAll(filepath.Dir(cp), 0o755); err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(cp), ".tmp-*.idx")
-	if err != nil {
-		return
-	}
-	hdr := []byte{0, 0, IDXUint8, byte(len(img.Dims))}
-	for _, d := range img.Dims {
-		hdr = binary.BigEndian.AppendUint32(hdr, uint32(d))
-	}
-	_, err = tmp.Write(hdr)
-	if err == nil {
-		_, err = tmp.Write(img.Data)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), cp)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
+	// report.WriteFileAtomic: a temporary file renamed into place, removed
+	// on failure and by the signal handler of an interrupted command.
+	_ = report.WriteFileAtomic(cp, func(w io.Writer) error {
+		hdr := []byte{0, 0, IDXUint8, byte(len(img.Dims))}
+		for _, d := range img.Dims {
+			hdr = binary.BigEndian.AppendUint32(hdr, uint32(d))
+		}
+		if _, err := w.Write(hdr); err != nil {
+			return err
+		}
+		_, err := w.Write(img.Data)
+		return err
+	})
 }
