@@ -10,12 +10,16 @@ import (
 
 // TrainSettings are the hyper-parameters of minibatch SGD.
 type TrainSettings struct {
-	BatchSize int     `json:"batch_size"`
-	Epochs    int     `json:"epochs"`
-	LR        float64 `json:"lr"`
-	Momentum  float64 `json:"momentum"` // 0: plain SGD
-	Init      string  `json:"init"`     // He or Glorot
-	Seed      int64   `json:"seed"`     // initialisation and minibatch order
+	BatchSize int `json:"batch_size"`
+	Epochs    int `json:"epochs"`
+	// Steps > 0 trains that many minibatch steps instead of Epochs epochs
+	// (Epochs must then be 0): epochs follow one another as usual, the last
+	// one cut short after the last step and its statistics recorded there.
+	Steps    int     `json:"steps,omitempty"`
+	LR       float64 `json:"lr"`
+	Momentum float64 `json:"momentum"` // 0: plain SGD
+	Init     string  `json:"init"`     // He or Glorot
+	Seed     int64   `json:"seed"`     // initialisation and minibatch order
 
 	// Progress, if set, is called after every step (not serialised).
 	Progress func(TrainStatus) `json:"-"`
@@ -49,6 +53,10 @@ func (ts TrainSettings) Validate() error {
 		return fmt.Errorf("graph: batch size must be positive, got %d", ts.BatchSize)
 	case ts.Epochs < 0:
 		return fmt.Errorf("graph: epochs must be ≥ 0, got %d", ts.Epochs)
+	case ts.Steps < 0:
+		return fmt.Errorf("graph: steps must be ≥ 0, got %d", ts.Steps)
+	case ts.Steps > 0 && ts.Epochs > 0:
+		return fmt.Errorf("graph: give epochs (%d) or steps (%d), not both", ts.Epochs, ts.Steps)
 	case !(ts.LR > 0) || math.IsInf(ts.LR, 0):
 		return fmt.Errorf("graph: learning rate must be positive and finite, got %v", ts.LR)
 	case !(ts.Momentum >= 0 && ts.Momentum < 1):
@@ -62,7 +70,8 @@ func (ts TrainSettings) Validate() error {
 // Train fits s to train by minibatch SGD with optional (heavy-ball) momentum:
 // u ← μu + ∇L_B(θ); θ ← θ − ηu, where L_B is the mean loss over a minibatch.
 // Each epoch visits the samples in a fresh order drawn from the seed; the last
-// minibatch of an epoch may be smaller. After each epoch the loss and accuracy on
+// minibatch of an epoch may be smaller; with ts.Steps the last epoch stops
+// after the last step. After each epoch the loss and accuracy on
 // the whole training set and, if test is non-nil, on test are recorded.
 //
 // The same settings, data and seed give the same θ bit for bit. A NaN or Inf
@@ -121,9 +130,13 @@ func Train(s Spec, train, test *datasets.Set, ts TrainSettings) (*TrainResult, e
 	u := make([]float64, len(theta))
 	steps := (train.N + batch - 1) / batch
 	res := &TrainResult{}
-	for epoch := 1; epoch <= ts.Epochs; epoch++ {
+	epochs, left := ts.Epochs, -1 // left: steps still to take with ts.Steps, else −1
+	if ts.Steps > 0 {
+		epochs, left = (ts.Steps+steps-1)/steps, ts.Steps
+	}
+	for epoch := 1; epoch <= epochs; epoch++ {
 		order.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		for step := 0; step < steps; step++ {
+		for step := 0; step < steps && left != 0; step, left = step+1, left-1 {
 			idx := perm[step*batch : min((step+1)*batch, train.N)]
 			for i, k := range idx {
 				copy(xb[i*train.D:(i+1)*train.D], train.X[k*train.D:(k+1)*train.D])
