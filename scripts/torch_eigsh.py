@@ -6,17 +6,45 @@ Hessian-vector products and scipy's eigsh (ARPACK, which="LA").
   /usr/bin/python3 scripts/torch_eigsh.py --model DIR --samples HESSIAN_OUT --top 10 --tol 1e-6
 
 DIR is a minima model directory (dense layers), HESSIAN_OUT a `minima hessian` output
-directory: its X.npy and y.npy are the exact samples minima used. Prints one JSON object:
+directory: its X.npy and y.npy are the exact samples minima used, or, when minima did
+not write them (large sample sets), its indices.npy and samples.json select them from the
+MNIST files in --mnist (pixels / 255, as minima does). Prints one JSON object:
 eigenvalues (descending), products (HVPs ARPACK asked for), and seconds for start-up
 (imports and loading) and for eigsh.
 """
-import argparse, json, os, time
+import argparse, gzip, json, os, time
 
 t_start = time.perf_counter()
 import numpy as np
 import torch
 import torch.nn.functional as F
 from scipy.sparse.linalg import LinearOperator, eigsh
+
+
+def read_idx(path):
+    """An MNIST IDX file (gzipped or not) as a numpy uint8 array."""
+    op = gzip.open if path.endswith(".gz") else open
+    with op(path, "rb") as f:
+        data = f.read()
+    ndim = data[3]
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def mnist_samples(mnist, samples, dt):
+    meta = json.load(open(os.path.join(samples, "samples.json")))
+    prefix = {"train": "train", "test": "t10k"}[meta["split"]]
+
+    def find(base):
+        for name in (base + ".gz", base):
+            if os.path.exists(os.path.join(mnist, name)):
+                return os.path.join(mnist, name)
+        raise SystemExit("torch_eigsh.py: %s not found in %s (--mnist)" % (base, mnist))
+    images = read_idx(find(prefix + "-images-idx3-ubyte"))
+    labels = read_idx(find(prefix + "-labels-idx1-ubyte"))
+    idx = np.load(os.path.join(samples, "indices.npy")).astype(np.int64)
+    X = torch.from_numpy(images[idx].reshape(len(idx), -1)).to(dt) / 255
+    return X, torch.from_numpy(labels[idx].astype(np.int64))
 
 
 def main():
@@ -26,6 +54,7 @@ def main():
     ap.add_argument("--top", type=int, default=10)
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--mnist", default="data/mnist", help="MNIST directory, when HESSIAN_OUT has no X.npy")
     ap.add_argument("--dtype", choices=["32", "64"], default="64",
                     help="dtype of X and the products (ARPACK works in float64 either way)")
     a = ap.parse_args()
@@ -40,8 +69,11 @@ def main():
         raise SystemExit("torch_eigsh.py: only cross_entropy is supported")
     params = [torch.from_numpy(np.load(os.path.join(a.model, p["file"]))).to(dt).requires_grad_()
               for p in spec["params"]]
-    X = torch.from_numpy(np.load(os.path.join(a.samples, "X.npy"))).to(dt)
-    y = torch.from_numpy(np.load(os.path.join(a.samples, "y.npy"))).long()
+    if os.path.exists(os.path.join(a.samples, "X.npy")):
+        X = torch.from_numpy(np.load(os.path.join(a.samples, "X.npy"))).to(dt)
+        y = torch.from_numpy(np.load(os.path.join(a.samples, "y.npy"))).long()
+    else:
+        X, y = mnist_samples(a.mnist, a.samples, dt)
     layers = spec["layers"]
 
     def loss():
