@@ -22,8 +22,8 @@ type BatchSizeSettings struct {
 	Sizes []int               `json:"sizes"`
 	Seeds []int64             `json:"seeds"`
 	Data  datasets.Source     `json:"data"`
-	Net   NetSettings         `json:"net"`
-	Train graph.TrainSettings `json:"train"` // BatchSize and Seed are set per run
+	Arch  ArchSettings        `json:"arch"`
+	Train graph.TrainSettings `json:"train"` // Epochs or Steps; BatchSize and Seed are set per run
 	// Spectrum: the Top largest and Bottom smallest eigenvalues (Lanczos).
 	Top    int     `json:"top"`
 	Bottom int     `json:"bottom"`
@@ -38,14 +38,23 @@ type BatchSizeSettings struct {
 }
 
 // DefaultBatchSizeSettings: batch 10 against 512 (Sagun et al.'s figure),
-// 3 seeds, a 784-100-10 MLP on a 2,000-image MNIST subset, 10 epochs.
+// 3 seeds, Sagun et al.'s CNN with max-pooling and two dense layers
+// (graph.CNN's defaults) on a 500-image MNIST subset, 20 epochs.
 func DefaultBatchSizeSettings() BatchSizeSettings {
 	return BatchSizeSettings{Sizes: []int{10, 512}, Seeds: []int64{1, 2, 3},
-		Data:  datasets.Source{Kind: datasets.KindMNIST, Subset: 2000, TestSubset: 2000, Seed: 1},
-		Net:   NetSettings{Hidden: []int{100}, Bias: true, Loss: loss.CrossEntropy},
-		Train: graph.TrainSettings{Epochs: 10, LR: 0.05, Momentum: 0.9, Init: graph.He},
+		Data:  datasets.Source{Kind: datasets.KindMNIST, Subset: 500, TestSubset: 500, Seed: 1},
+		Arch:  DefaultCNN(),
+		Train: graph.TrainSettings{Epochs: 20, LR: 0.05, Momentum: 0.9, Init: graph.He},
 		Top:   10, Bottom: 5, Tol: 1e-4,
 		Eps: []float64{1e-3, 5e-4}, Subspace: 100, SharpnessIters: 10, FlatnessDirections: 8, TraceProbes: 20, ProbeSeed: 1}
+}
+
+// DefaultCNN is graph.CNN's default network written out: conv(→8, 5×5, relu)
+// → maxpool 2 → conv(→16, 5×5, relu) → maxpool 2 → flatten → dense(→64, relu)
+// → dense(→10), with biases, cross-entropy.
+func DefaultCNN() ArchSettings {
+	return ArchSettings{Arch: ArchCNN, CNN: &graph.CNNSettings{Input: graph.Shape{1, 28, 28}, Channels: []int{8, 16}, Kernel: 5, Pool: 2, Hidden: []int{64}},
+		Bias: true, Loss: loss.CrossEntropy}
 }
 
 func batchID(size int, seed int64) string { return fmt.Sprintf("batch=%d+seed=%d", size, seed) }
@@ -58,10 +67,16 @@ func (s *BatchSizeSettings) Plan() (*sweep.Plan, error) {
 	if err := s.Data.Validate(); err != nil {
 		return nil, fmt.Errorf("batchsize: %w", err)
 	}
+	if _, err := s.Arch.Spec(dataInputs(s.Data), dataClasses(s.Data)); err != nil {
+		return nil, fmt.Errorf("batchsize: %w", err)
+	}
 	ts := s.Train
 	ts.BatchSize = s.Sizes[0]
 	if err := ts.Validate(); err != nil {
 		return nil, fmt.Errorf("batchsize: %w", err)
+	}
+	if (ts.Epochs > 0) == (ts.Steps > 0) {
+		return nil, fmt.Errorf("batchsize: train for a number of epochs or of steps (exactly one), got %d epochs and %d steps", ts.Epochs, ts.Steps)
 	}
 	p := &sweep.Plan{Name: BatchSizeName, Settings: s}
 	for _, b := range s.Sizes {
@@ -102,7 +117,7 @@ func (s *BatchSizeSettings) Run(id string, dir *report.AtomicDir, env Env) error
 	if !found {
 		return fmt.Errorf("batchsize: no run %q", id)
 	}
-	m, train, _, err := trainModel(s.Data, s.Net, ts, env)
+	m, train, _, err := trainModel(s.Data, s.Arch, ts, env)
 	if err != nil {
 		return err
 	}
@@ -267,14 +282,40 @@ func (s *BatchSizeSettings) Write(runs *sweep.Set, dst Dest) (string, error) {
 		para += "the reparametrisation-invariant measures (ASAM η = 0, Fisher–Rao, normalised trace, relative flatness) mostly do not, so the classical difference may reflect the parametrisation (Dinh et al.) rather than the function."
 	}
 	md := "# Small against large batches\n\n**Verdict:** " + verdict + "\n\n" + para + "\n\n" +
-		fmt.Sprintf("%s on %s data (subset %d), %d epochs (lr %g, momentum %g) per batch size and seed; measures on the training set (Lanczos tolerance %g, ε-sharpness with ε ∈ %v, full space and p = %d).\n\n",
-			describeNet(s.Net, dataInputs(s.Data), "classes"), s.Data.Kind, s.Data.Subset, s.Train.Epochs, s.Train.LR, s.Train.Momentum, s.Tol, s.Eps, s.Subspace) +
+		fmt.Sprintf("%s on %s, %s (lr %g, momentum %g) per batch size and seed; measures on the training set (Lanczos tolerance %g, ε-sharpness with ε ∈ %v, full space and p = %d).\n\n",
+			s.Arch.describe(dataInputs(s.Data), dataClasses(s.Data)), describeData(s.Data), describeTraining(s.Train), s.Train.LR, s.Train.Momentum, s.Tol, s.Eps, s.Subspace) +
 		"Mean ± standard deviation over seeds; spreads 'overlap' when |mean₁ − mean₀| ≤ std₀ + std₁.\n\n" +
 		report.Markdown(sum, "%.4g") + "\n![top eigenvalues](top.png)\n\n![bottom eigenvalues](bottom.png)\n\n![measures](measures.png)\n"
 	if err := writeText(dst.Path("report.md"), md); err != nil {
 		return "", err
 	}
 	return report.Text(sum) + "verdict: " + verdict + "\n" + para + "\n", nil
+}
+
+// describeData writes the samples of src: "MNIST (a 2000-image training
+// subset)" or "Gaussian clusters (…)".
+func describeData(src datasets.Source) string {
+	if c := src.Clusters; c != nil {
+		return fmt.Sprintf("%d Gaussian clusters in %d dimensions (%d training samples each)", c.Classes, c.Dim, c.PerClass)
+	}
+	if src.Subset > 0 {
+		return fmt.Sprintf("MNIST (a stratified %d-image training subset)", src.Subset)
+	}
+	return "MNIST (all 60,000 training images)"
+}
+
+// describeTraining writes how long each model trains: "10 epochs" (the same
+// passes over the data, so fewer steps for larger batches) or "500 SGD
+// steps" (the same number of updates for every batch size).
+func describeTraining(ts graph.TrainSettings) string {
+	if ts.Steps > 0 {
+		return fmt.Sprintf("%d SGD steps (the same number of updates for every batch size)", ts.Steps)
+	}
+	unit := "epochs"
+	if ts.Epochs == 1 {
+		unit = "epoch"
+	}
+	return fmt.Sprintf("%d %s (the same passes over the data, so fewer steps for larger batches)", ts.Epochs, unit)
 }
 
 // plots draws the top and bottom eigenvalues by rank (mean over seeds) per

@@ -1,7 +1,6 @@
 package study
 
 import (
-	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -88,37 +87,4 @@ func TestNegativeCountsMatchSpectrum(t *testing.T) {
 			t.Errorf("seed %d: %d negative counted, %d below -zero_tol in the bottom %v", r.Seed, r.Negative, neg, r.Bottom)
 		}
 	}
-}
-
-func tinyBatchSize() *BatchSizeSettings {
-	s := DefaultBatchSizeSettings()
-	s.Data, s.Net.Hidden, s.Train.Epochs, s.Sizes, s.Seeds = tinySource(), []int{4}, 2, []int{2, 30}, []int64{1, 2}
-	s.Top, s.Bottom, s.Subspace, s.TraceProbes, s.FlatnessDirections, s.SharpnessIters = 3, 2, 5, 4, 2, 2
-	return &s
-}
-
-func TestBatchSizeRowsPerSizeAndSeed(t *testing.T) {
-	out := runStudy(t, tinyBatchSize())
-	var rows []BatchSizeRow
-	if err := report.ReadJSON(filepath.Join(out, "batchsize.json"), &rows); err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, r := range rows {
-		got = append(got, batchID(r.BatchSize, r.Seed))
-	}
-	if want := []string{"batch=2+seed=1", "batch=2+seed=2", "batch=30+seed=1", "batch=30+seed=2"}; fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("rows %v, want %v", got, want)
-	}
-}
-
-func TestBatchSizeTopAgreesWithExact(t *testing.T) {
-	s := tinyBatchSize()
-	s.Tol = 1e-10
-	out := runStudy(t, s)
-	var rows []BatchSizeRow
-	if err := report.ReadJSON(filepath.Join(out, "batchsize.json"), &rows); err != nil {
-		t.Fatal(err)
-	}
-	exactAgrees(t, filepath.Join(out, sweep.RunsDir, batchID(rows[0].BatchSize, rows[0].Seed), "model"), rows[0].Top)
 }

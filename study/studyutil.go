@@ -97,3 +97,11 @@ func lanczosEnds(m *graph.Model, set *datasets.Set, top, bottom int, tol float64
 	}
 	return Hessian(op, set.N, HessianSettings{Method: MethodLanczos, Top: top, Bottom: bottom, Tol: tol, Seed: seed})
 }
+
+// dataClasses is the number of classes of the samples of src.
+func dataClasses(src datasets.Source) int {
+	if src.Clusters != nil {
+		return src.Clusters.Classes
+	}
+	return 10
+}

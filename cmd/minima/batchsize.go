@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/study"
 )
 
@@ -19,7 +23,8 @@ func batchsizeCommand() *cli.Command {
 	}
 	tf := trainFlags(d.Train)[1:] // the batch size is swept
 	tf = tf[:len(tf)-1]           // and so is the seed
-	flags := append(append(append(studyDataFlags(d.Data), netFlags(d.Net)...), tf...),
+	tf = append(tf, &cli.IntFlag{Name: "steps", Value: d.Train.Steps, Usage: "train this many SGD steps per model instead of --epochs (the same number of updates for every batch size)"})
+	flags := append(append(append(studyDataFlags(d.Data), batchsizeArchFlags(d.Arch)...), tf...),
 		&cli.StringFlag{Name: "sizes", Value: ints(d.Sizes), Usage: "batch sizes, comma-separated, smallest first"},
 		&cli.StringFlag{Name: "seeds", Value: seeds(d.Seeds), Usage: "training seeds, comma-separated"},
 		&cli.IntFlag{Name: "top", Value: d.Top, Usage: "largest Hessian eigenvalues (Lanczos)"},
@@ -42,10 +47,13 @@ func batchsizeCommand() *cli.Command {
 			if s.Data, err = dataSource(c); err != nil {
 				return err
 			}
-			if s.Net, err = netSettings(c); err != nil {
+			if s.Arch, err = archSettings(c, s.Data); err != nil {
 				return err
 			}
-			s.Train.Epochs, s.Train.LR, s.Train.Momentum, s.Train.Init = c.Int("epochs"), c.Float64("lr"), c.Float64("momentum"), c.String("init")
+			s.Train.LR, s.Train.Momentum, s.Train.Init = c.Float64("lr"), c.Float64("momentum"), c.String("init")
+			if s.Train.Epochs, s.Train.Steps, err = trainLength(c, s.Train); err != nil {
+				return err
+			}
 			if s.Sizes, err = parseInts(c.String("sizes")); err != nil || len(s.Sizes) < 2 {
 				return usagef(c, "--sizes: want two or more batch sizes like 10,512")
 			}
@@ -68,4 +76,71 @@ func batchsizeCommand() *cli.Command {
 			return runSweep(c, &s, "batchsize")
 		},
 	}
+}
+
+// trainLength is --epochs or --steps: exactly one of them trains; without
+// either, the study's default (def) does.
+func trainLength(c *cli.Context, def graph.TrainSettings) (epochs, steps int, err error) {
+	switch {
+	case c.IsSet("steps") && c.IsSet("epochs"):
+		return 0, 0, usagef(c, "give --epochs or --steps, not both")
+	case c.IsSet("steps"):
+		if c.Int("steps") < 1 {
+			return 0, 0, usagef(c, "--steps must be ≥ 1, got %d", c.Int("steps"))
+		}
+		return 0, c.Int("steps"), nil
+	case c.IsSet("epochs"):
+		if c.Int("epochs") < 1 {
+			return 0, 0, usagef(c, "--epochs must be ≥ 1, got %d", c.Int("epochs"))
+		}
+		return c.Int("epochs"), 0, nil
+	}
+	return def.Epochs, def.Steps, nil
+}
+
+// batchsizeArchFlags are train's architecture flags (archFlags) with the
+// study's default architecture.
+func batchsizeArchFlags(def study.ArchSettings) []cli.Flag {
+	flags := archFlags()
+	for _, f := range flags {
+		if sf, ok := f.(*cli.StringFlag); ok && sf.Name == "arch" {
+			sf.Value = def.Arch
+		}
+	}
+	return flags
+}
+
+// archSettings is the architecture the flags describe, as plain settings.
+// The flags are parsed and checked by specFromFlags, as train does; the
+// settings are read back from its network and must build the same one.
+func archSettings(c *cli.Context, src datasets.Source) (study.ArchSettings, error) {
+	d, classes := dataInputs(src), dataClasses(src)
+	spec, err := specFromFlags(c, src.Kind, d, classes)
+	if err != nil {
+		return study.ArchSettings{}, err
+	}
+	a := study.ArchSettings{Arch: c.String("arch"), Bias: spec.HasBias(), Loss: spec.Loss}
+	var hidden []int
+	for _, l := range spec.Layers[:len(spec.Layers)-1] {
+		if dense, ok := l.(*graph.Dense); ok {
+			hidden = append(hidden, dense.Out)
+		}
+	}
+	if a.Arch == archMLP {
+		a.Hidden = hidden
+	} else {
+		a.CNN = &graph.CNNSettings{Input: spec.Input, Pool: 1, Hidden: append([]int{}, hidden...)}
+		for _, l := range spec.Layers {
+			switch l := l.(type) {
+			case *graph.Conv2D:
+				a.CNN.Channels, a.CNN.Kernel = append(a.CNN.Channels, l.Out), l.Kernel[0]
+			case *graph.MaxPool:
+				a.CNN.Pool = l.Size[0]
+			}
+		}
+	}
+	if back, err := a.Spec(d, classes); err != nil || !reflect.DeepEqual(back, spec) {
+		return a, fmt.Errorf("batchsize: the architecture flags' network %v is not expressible as study settings (%v)", spec, err)
+	}
+	return a, nil
 }

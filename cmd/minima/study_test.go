@@ -112,12 +112,3 @@ func TestE2EStudySbatchScript(t *testing.T) {
 		}
 	}
 }
-
-func TestE2EBatchsizeUsageErrors(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "o")
-	base := []string{"--quiet", "batchsize", "--data", "clusters", "--out", out}
-	for _, extra := range [][]string{{"--sizes", "10"}, {"--seeds", "a"}, {"--eps", "-1"}, {"--data", "x"}, {"--loss", "hinge"}} {
-		args := append(append([]string{}, base...), extra...)
-		e2eExpect(t, e2eRun(t, args...), 2, args...)
-	}
-}
