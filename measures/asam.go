@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -160,7 +159,7 @@ func ASAM(obj Objective, theta []float64, s *ASAMSettings) (*ASAMResult, error) 
 	copy(z1, gz)
 	gn := floats.Norm(z1, 2)
 	if gn == 0 {
-		rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x6173616d)) // "asam"
+		rng := newRNG(set.Seed, streamASAM)
 		for i := range z1 {
 			if tw[i] != 0 {
 				z1[i] = rng.NormFloat64()

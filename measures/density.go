@@ -3,7 +3,6 @@ package measures
 import (
 	"fmt"
 	"math"
-	"math/rand"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -40,7 +39,7 @@ const (
 type DensitySettings struct {
 	Steps int         // Lanczos steps per run m (capped at n); 0 means DefaultDensitySteps
 	Runs  int         // random start vectors; 0 means DefaultDensityRuns
-	Seed  int64       // seed of the math/rand source of the start vectors
+	Seed  int64       // seed of the start vectors (see newRNG)
 	Start StartVector // start vector distribution; the zero value is RademacherStart
 
 	// Sigma is the standard deviation of the Gaussian that smooths each node.
@@ -127,8 +126,7 @@ func SpectralDensity(op Operator, s *DensitySettings) (*DensityResult, error) {
 	case s.Start != RademacherStart && s.Start != GaussianStart:
 		return nil, fmt.Errorf("measures: SpectralDensity: unknown start vector kind %d", s.Start)
 	}
-	rng := rand.New(rand.NewSource(s.Seed))
-	int63 := func() uint64 { return uint64(rng.Int63()) }
+	rng := newRNG(s.Seed, streamDensity)
 	res := &DensityResult{}
 	v := make([]float64, n)
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -136,7 +134,7 @@ func SpectralDensity(op Operator, s *DensitySettings) (*DensityResult, error) {
 		if s.Start == GaussianStart {
 			gaussian(rng, v)
 		} else {
-			rademacher(v, int63, 63, -1)
+			rademacher(rng, v)
 		}
 		alpha, beta, _, err := LanczosTridiagonal(op, v, steps, true)
 		if err != nil {

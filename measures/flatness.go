@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -123,12 +122,10 @@ func Flatness(obj Objective, theta []float64, s *FlatnessSettings) (*FlatnessRes
 		floats.ScaleTo(u, 1/nrm, d)
 		dirs = append(dirs, u)
 	}
-	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x666c6174)) // "flat"
+	rng := newRNG(set.Seed, streamFlatness)
 	for i := 0; i < nRand; i++ {
 		u := make([]float64, n)
-		for j := range u {
-			u[j] = rng.NormFloat64()
-		}
+		gaussian(rng, u)
 		floats.Scale(1/floats.Norm(u, 2), u)
 		dirs = append(dirs, u)
 	}

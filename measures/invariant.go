@@ -3,7 +3,6 @@ package measures
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -110,7 +109,7 @@ func BlockTraces(op Operator, blocks [][2]int, s *BlockTraceSettings) (*BlockTra
 		set = *s
 	}
 	samples, exactBelow := probeDefaults(set.Samples, set.ExactBelow, DefaultBlockTraceSamples, DefaultBlockTraceExactBelow)
-	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x626c6f636b)) // "block"
+	rng := newRNG(set.Seed, streamBlockTrace)
 	res := &BlockTraceResult{
 		Trace:  make([]float64, len(blocks)),
 		StdErr: make([]float64, len(blocks)),
@@ -137,7 +136,7 @@ func BlockTraces(op Operator, blocks [][2]int, s *BlockTraceSettings) (*BlockTra
 		}
 		var w welford
 		for range samples {
-			rademacher(v[off:off+m], rng.Uint64, 64, 1)
+			rademacher(rng, v[off:off+m])
 			if err := op.Apply(hv, v); err != nil {
 				return nil, err
 			}
@@ -290,13 +289,13 @@ func RelativeFlatness(op Operator, theta []float64, wOffset, in, out int, s *Rel
 		}
 	}
 	var half mat.Dense
-	half.Mul(&QS, Q.T())                                             // G^{1/2} = Q Λ^{1/2} Qᵀ
-	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x72656c666c6174)) // "relflat"
+	half.Mul(&QS, Q.T()) // G^{1/2} = Q Λ^{1/2} Qᵀ
+	rng := newRNG(set.Seed, streamRelFlat)
 	z := mat.NewDense(in, out, nil)
 	U := mat.NewDense(in, out, v[wOffset:wOffset+in*out])
 	var w welford
 	for range samples {
-		rademacher(z.RawMatrix().Data, rng.Uint64, 64, 1)
+		rademacher(rng, z.RawMatrix().Data)
 		U.Mul(z, &half) // writes into v's layer block
 		if err := op.Apply(hv, v); err != nil {
 			return nil, err

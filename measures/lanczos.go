@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand"
+	"math/rand/v2"
 	"slices"
 
 	"gonum.org/v1/gonum/floats"
@@ -57,8 +57,8 @@ type LanczosSettings struct {
 	// exact.
 	MaxProducts int
 
-	// Seed seeds the math/rand source of the Gaussian start vector (and of any
-	// restart vector). Equal seeds give bit-identical results.
+	// Seed seeds the Gaussian start vector (and any restart vector; see
+	// newRNG). Equal seeds give bit-identical results.
 	Seed int64
 
 	// Verify recomputes each returned residual explicitly as ‖Ay − θy‖, one
@@ -186,7 +186,7 @@ func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 		return nil, fmt.Errorf("measures: Lanczos: MaxProducts %d leaves no product for the recurrence (Verify needs %d)", budget, verifyCost)
 	}
 
-	rng := rand.New(rand.NewSource(s.Seed))
+	rng := newRNG(s.Seed, streamLanczos)
 	v0 := make([]float64, n)
 	gaussian(rng, v0)
 	lr, err := newLanczosRun(op, v0, true)
@@ -562,11 +562,4 @@ func (res *LanczosResult) verify(op Operator) error {
 		return err
 	}
 	return check(res.Bottom, res.BottomVectors, res.BottomResiduals)
-}
-
-// gaussian fills v with independent standard normal numbers.
-func gaussian(rng *rand.Rand, v []float64) {
-	for i := range v {
-		v[i] = rng.NormFloat64()
-	}
 }

@@ -3,7 +3,6 @@ package measures
 import (
 	"fmt"
 	"math"
-	"math/rand"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -45,7 +44,7 @@ type PowerSettings struct {
 	Tol     float64   // tolerance of Stop; 0 means DefaultPowerTol
 	Stop    PowerStop // stopping rule; the zero value is PowerStopChange
 	MaxIter int       // products per eigenvalue at most; 0 means DefaultPowerMaxIter
-	Seed    int64     // seed of the math/rand source of the Gaussian start vectors
+	Seed    int64     // seed of the Gaussian start vectors (see newRNG)
 }
 
 // PowerResult is the outcome of PowerIteration.
@@ -103,7 +102,7 @@ func PowerIteration(op Operator, s *PowerSettings) (*PowerResult, error) {
 	if maxIter == 0 {
 		maxIter = DefaultPowerMaxIter
 	}
-	rng := rand.New(rand.NewSource(s.Seed))
+	rng := newRNG(s.Seed, streamPower)
 	res := &PowerResult{Converged: true}
 	av := make([]float64, n)
 	rv := make([]float64, n)

@@ -2,34 +2,8 @@ package measures
 
 import "math"
 
-// Sampling helpers shared by the stochastic estimators (Hutchinson,
-// SpectralDensity, BlockTraces, RelativeFlatness).
-
-// rademacher fills v with independent ±1 entries taken from a stream of random
-// words: next returns a word whose low width bits are random, consumed
-// least-significant bit first, one new word every width entries; a set bit
-// gives one and a clear bit −one (one is +1 or −1).
-//
-// The callers draw from different generators, and each keeps its own stream:
-//
-//   - math/rand (Hutchinson, SpectralDensity): next = uint64(rng.Int63()),
-//     width 63, one = −1;
-//   - math/rand/v2 PCG (BlockTraces, RelativeFlatness): next = rng.Uint64,
-//     width 64, one = +1.
-func rademacher(v []float64, next func() uint64, width int, one float64) {
-	var bits uint64
-	for i := range v {
-		if i%width == 0 {
-			bits = next()
-		}
-		if bits&1 == 1 {
-			v[i] = one
-		} else {
-			v[i] = -one
-		}
-		bits >>= 1
-	}
-}
+// Sample statistics shared by the stochastic estimators (Hutchinson,
+// BlockTraces, RelativeFlatness).
 
 // welford accumulates the mean of a sample and the sum of squared deviations
 // from it in one pass (Welford's algorithm). The zero value is an empty sample.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -104,7 +103,7 @@ func Sharpness(obj Objective, theta []float64, s *SharpnessSettings) (*Sharpness
 	if maxIter <= 0 {
 		maxIter = DefaultSharpnessMaxIter
 	}
-	rng := rand.New(rand.NewPCG(uint64(set.Seed), 0x736861727021)) // "sharp!"
+	rng := newRNG(set.Seed, streamSharpness)
 
 	// A and the box centre A⁺θ.
 	var A *mat.Dense
@@ -121,9 +120,7 @@ func Sharpness(obj Objective, theta []float64, s *SharpnessSettings) (*Sharpness
 			return nil, fmt.Errorf("measures: Sharpness: Subspace = %d > n = %d", p, n)
 		}
 		data := make([]float64, n*p)
-		for i := range data {
-			data[i] = rng.NormFloat64()
-		}
+		gaussian(rng, data)
 		A = mat.NewDense(n, p, data)
 		for j := 0; j < p; j++ {
 			col := mat.Col(nil, j, A)

@@ -2,7 +2,7 @@ package measures
 
 import (
 	"math"
-	"math/rand"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -10,7 +10,7 @@ import (
 // bulkPlus returns n−k bulk eigenvalues near zero (N(2e-5, (5e-5)²): about a
 // third negative, spread ~1e-4) and k outliers from outlier(i).
 func bulkPlus(n, k int, seed int64, outlier func(i int) float64) []float64 {
-	rng := rand.New(rand.NewSource(seed))
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	l := make([]float64, n)
 	for i := range l {
 		l[i] = 2e-5 + 5e-5*rng.NormFloat64()

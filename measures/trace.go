@@ -3,7 +3,6 @@ package measures
 import (
 	"fmt"
 	"math"
-	"math/rand"
 
 	"gonum.org/v1/gonum/floats"
 )
@@ -24,7 +23,7 @@ type TraceSettings struct {
 	// Samples is the maximum number of probe vectors (one product each);
 	// 0 means DefaultTraceSamples. At least 2 are needed for a standard error.
 	Samples int
-	// Seed seeds the math/rand source of the Rademacher probes.
+	// Seed seeds the Rademacher probes (see newRNG).
 	Seed int64
 	// RelStdErr, if positive, stops early once StdErr ≤ RelStdErr·|Trace|
 	// after at least MinSamples samples.
@@ -69,14 +68,13 @@ func Hutchinson(op Operator, s *TraceSettings) (*TraceResult, error) {
 	case s.RelStdErr < 0 || math.IsNaN(s.RelStdErr) || minSamples < 2:
 		return nil, fmt.Errorf("measures: Hutchinson: invalid RelStdErr %v or MinSamples %d", s.RelStdErr, minSamples)
 	}
-	rng := rand.New(rand.NewSource(s.Seed))
-	int63 := func() uint64 { return uint64(rng.Int63()) }
+	rng := newRNG(s.Seed, streamTrace)
 	z := make([]float64, n)
 	az := make([]float64, n)
 	var w welford
 	res := &TraceResult{}
 	for res.Samples < samples {
-		rademacher(z, int63, 63, -1)
+		rademacher(rng, z)
 		if err := op.Apply(az, z); err != nil {
 			return nil, fmt.Errorf("measures: Hutchinson: operator product %d: %w", res.Products+1, err)
 		}

@@ -2,19 +2,19 @@ package measures
 
 import (
 	"math"
-	"math/rand"
+	"math/rand/v2"
 	"testing"
 )
 
 func TestExactTrace(t *testing.T) {
 	// Integer entries: the trace is exact.
-	rng := rand.New(rand.NewSource(1))
+	rng := rand.New(rand.NewPCG(1, 0))
 	n := 40
 	d := &Dense{N: n, Data: make([]float64, n*n)}
 	want := 0.0
 	for i := 0; i < n; i++ {
 		for j := i; j < n; j++ {
-			v := float64(rng.Intn(21) - 10)
+			v := float64(rng.IntN(21) - 10)
 			d.Data[i*n+j], d.Data[j*n+i] = v, v
 		}
 		want += d.Data[i*n+i]
@@ -48,7 +48,7 @@ func TestExactTrace(t *testing.T) {
 // standard deviation of 100 near-Gaussian values has relative spread ~7%).
 func TestHutchinson(t *testing.T) {
 	n := 200
-	rng := rand.New(rand.NewSource(5))
+	rng := rand.New(rand.NewPCG(5, 0))
 	lams := make([]float64, n)
 	for i := range lams {
 		lams[i] = 1 + rng.Float64()
