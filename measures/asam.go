@@ -8,10 +8,8 @@ import (
 	"gonum.org/v1/gonum/floats"
 )
 
-// ASAMSettings controls ASAM. A nil pointer means DefaultASAMSettings().
-//
-// Rho and Steps fall back to their defaults when zero; Eta is used as given,
-// including 0 (so &ASAMSettings{Rho: 0.05} has η = 0).
+// ASAMSettings controls ASAM. The zero value of each field, or a nil pointer,
+// selects its documented default.
 type ASAMSettings struct {
 	// Rho is ρ, the radius of the adaptive ball ‖δ/(|θ|+η)‖₂ ≤ ρ; 0 means
 	// DefaultASAMRho (0.05). Kwon et al. trained with ρ = 0.5 (and η = 0.01); as a
@@ -21,12 +19,13 @@ type ASAMSettings struct {
 	// same relative size r in every coordinate has norm r√n, i.e. ρ = 0.05 allows
 	// r ≈ 0.05/√n. Compare values only between networks of the same size.
 	Rho float64
-	// Eta is η ≥ 0, the offset that keeps zero weights perturbable. With η > 0
-	// the measure is only approximately invariant under rescalings (exactly so
-	// when |θ_i| ≫ η); with η = 0 it is exactly invariant under every positive
-	// diagonal reparametrization θ ↦ S⊙θ that preserves the function — layer-wise
-	// T_α and per-neuron rescalings, with or without biases — but coordinates
-	// with θ_i = 0 are then frozen.
+	// Eta is η, the offset that keeps zero weights perturbable; 0 means
+	// DefaultASAMEta (0.01, Kwon et al.'s), and any negative value means η = 0.
+	// With η > 0 the measure is only approximately invariant under rescalings
+	// (exactly so when |θ_i| ≫ η); with η = 0 it is exactly invariant under
+	// every positive diagonal reparametrization θ ↦ S⊙θ that preserves the
+	// function — layer-wise T_α and per-neuron rescalings, with or without
+	// biases — but coordinates with θ_i = 0 are then frozen.
 	Eta float64
 	// Steps is the number of ascent iterations, the first being the one-step
 	// ASAM solution and the others projected-gradient steps; 0 means
@@ -44,11 +43,6 @@ const (
 	DefaultASAMSteps = 10
 )
 
-// DefaultASAMSettings returns {Rho: 0.05, Eta: 0.01, Steps: 10}.
-func DefaultASAMSettings() ASAMSettings {
-	return ASAMSettings{Rho: DefaultASAMRho, Eta: DefaultASAMEta, Steps: DefaultASAMSteps}
-}
-
 // ASAMResult is the outcome of ASAM.
 type ASAMResult struct {
 	// Sharpness is MaxLoss − LossAt ≥ 0, the adaptive sharpness found.
@@ -56,6 +50,8 @@ type ASAMResult struct {
 	// OneStep is L(θ + δ₁) − L(θ) for the one-step ASAM solution
 	// δ₁ = ρ T_w²∇L/‖T_w∇L‖ (the perturbation used by ASAM training).
 	OneStep float64
+	// Rho and Eta are the ρ and η used.
+	Rho, Eta float64
 	// LossAt is L(θ) and MaxLoss the largest loss found in the ball.
 	LossAt, MaxLoss float64
 	// Delta is the maximising perturbation δ = T_w z, and Z = ‖z‖₂ ≤ ρ.
@@ -106,23 +102,27 @@ func ASAM(obj Objective, theta []float64, s *ASAMSettings) (*ASAMResult, error) 
 	if len(theta) != n {
 		return nil, fmt.Errorf("measures: ASAM: len(theta) = %d, Dim = %d", len(theta), n)
 	}
-	set := DefaultASAMSettings()
+	var set ASAMSettings
 	if s != nil {
 		set = *s
 	}
 	rho := zeroDefault(set.Rho, DefaultASAMRho)
+	eta := zeroDefault(set.Eta, DefaultASAMEta)
+	if eta < 0 {
+		eta = 0
+	}
 	steps := set.Steps
 	if steps <= 0 {
 		steps = DefaultASAMSteps
 	}
-	if !(rho > 0) || math.IsInf(rho, 1) || !(set.Eta >= 0) || math.IsInf(set.Eta, 1) {
+	if !(rho > 0) || math.IsInf(rho, 1) || math.IsNaN(eta) || math.IsInf(eta, 1) {
 		return nil, fmt.Errorf("measures: ASAM: Rho = %v, Eta = %v", rho, set.Eta)
 	}
 	tw := make([]float64, n)
 	for i, v := range theta {
-		tw[i] = math.Abs(v) + set.Eta
+		tw[i] = math.Abs(v) + eta
 	}
-	res := &ASAMResult{}
+	res := &ASAMResult{Rho: rho, Eta: eta}
 	point := make([]float64, n)
 	gfull := make([]float64, n)
 	setPoint := func(z []float64) {

@@ -25,10 +25,15 @@ func TestASAMLinear(t *testing.T) {
 	// one-step solution attains it.
 	g := []float64{1, -2, 0.5, 3}
 	theta := []float64{0.5, -1, 0, 2}
-	for _, eta := range []float64{0, 0.01} {
-		res, err := measures.ASAM(&geoLinear{g}, theta, &measures.ASAMSettings{Rho: 0.1, Eta: eta})
+	// Settings.Eta −1 means η = 0, and 0 means the default.
+	for _, c := range []struct{ set, eta float64 }{{-1, 0}, {0.03, 0.03}, {0, measures.DefaultASAMEta}} {
+		eta := c.eta
+		res, err := measures.ASAM(&geoLinear{g}, theta, &measures.ASAMSettings{Rho: 0.1, Eta: c.set})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if res.Eta != eta || res.Rho != 0.1 {
+			t.Errorf("Eta setting %g: result reports ρ = %g, η = %g; want 0.1, %g", c.set, res.Rho, res.Eta, eta)
 		}
 		s := 0.0
 		for i := range g {
@@ -150,12 +155,27 @@ func TestASAMQuadratic(t *testing.T) {
 	if math.Abs(r3.MaxLoss-want3) > 1e-6*want3 {
 		t.Errorf("at the minimum: MaxLoss %g, want %g", r3.MaxLoss, want3)
 	}
-	// Defaults.
-	d := measures.DefaultASAMSettings()
-	if d.Rho != 0.05 || d.Eta != 0.01 || d.Steps != 10 {
-		t.Errorf("defaults %+v", d)
+}
+
+// TestASAMZeroValueIsDefault: a nil pointer, the zero value and the documented
+// defaults written out give the same result, reported as ρ = 0.05, η = 0.01.
+func TestASAMZeroValueIsDefault(t *testing.T) {
+	q := &geoQuad{H: geoDiag([]float64{3, 2, 1, 0.5}), C: make([]float64, 4)}
+	theta := []float64{0.4, -1.2, 0.7, 2}
+	explicit, err := measures.ASAM(q, theta, &measures.ASAMSettings{Rho: measures.DefaultASAMRho, Eta: measures.DefaultASAMEta, Steps: measures.DefaultASAMSteps})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := measures.ASAM(q, theta, &measures.ASAMSettings{Eta: -1}); err == nil {
-		t.Error("negative η accepted")
+	for name, s := range map[string]*measures.ASAMSettings{"nil": nil, "zero value": {}} {
+		r, err := measures.ASAM(q, theta, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.MaxLoss != explicit.MaxLoss || r.Iterations != explicit.Iterations || r.Rho != 0.05 || r.Eta != 0.01 {
+			t.Errorf("%s: MaxLoss %v, %d iterations, ρ %v, η %v; want %v, %d, 0.05, 0.01", name, r.MaxLoss, r.Iterations, r.Rho, r.Eta, explicit.MaxLoss, explicit.Iterations)
+		}
+	}
+	if _, err := measures.ASAM(q, theta, &measures.ASAMSettings{Eta: math.NaN()}); err == nil {
+		t.Error("η = NaN accepted")
 	}
 }

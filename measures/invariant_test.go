@@ -299,7 +299,7 @@ func geoMeasures() []geoMeasure {
 			return r.GeoMean
 		}, "var", "var", 0},
 		{"ASAM η=0 (ρ=0.05)", func(t *testing.T, net geoNet, th []float64, _ *measures.Dense) float64 {
-			r, err := measures.ASAM(net.ref, th, &measures.ASAMSettings{Rho: 0.05, Eta: 0})
+			r, err := measures.ASAM(net.ref, th, &measures.ASAMSettings{Eta: -1}) // η = 0, default ρ
 			geoNoErr(t, err)
 			return r.Sharpness
 		}, "inv", "inv", 1e-8},

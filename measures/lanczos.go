@@ -43,7 +43,7 @@ func DefaultLanczosMaxProducts(n, top, bottom int) int {
 // documented default.
 type LanczosSettings struct {
 	// Top and Bottom are the numbers of largest (algebraic) and smallest
-	// eigenvalues wanted. At least one must be positive.
+	// eigenvalues wanted. When both are 0, Top is 1 (λ_max alone).
 	Top, Bottom int
 
 	// Tol is the relative residual tolerance: a Ritz pair (θ, y) has converged
@@ -150,10 +150,15 @@ type LanczosResult struct {
 // (Exhausted, after which all Ritz values are exact).
 //
 // Memory: the basis holds Dim vectors of length n.
-// A nil s means &LanczosSettings{Top: 1}.
+// A nil s means the defaults.
 func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 	if s == nil {
-		s = &LanczosSettings{Top: 1}
+		s = &LanczosSettings{}
+	}
+	if s.Top == 0 && s.Bottom == 0 {
+		d := *s
+		d.Top = 1
+		s = &d
 	}
 	n := op.Dim()
 	switch {
@@ -161,8 +166,6 @@ func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 		return nil, fmt.Errorf("measures: Lanczos: operator dimension %d", n)
 	case s.Top < 0 || s.Bottom < 0:
 		return nil, fmt.Errorf("measures: Lanczos: negative Top (%d) or Bottom (%d)", s.Top, s.Bottom)
-	case s.Top == 0 && s.Bottom == 0:
-		return nil, errors.New("measures: Lanczos: nothing requested (Top and Bottom are 0)")
 	case s.Tol < 0 || math.IsNaN(s.Tol):
 		return nil, fmt.Errorf("measures: Lanczos: invalid Tol %v", s.Tol)
 	case s.MaxProducts < 0:

@@ -375,9 +375,28 @@ func TestLanczosDegenerate(t *testing.T) {
 	}
 
 	// Bad settings.
-	for _, s := range []*LanczosSettings{{}, {Top: -1}, {Top: 1, Tol: -1}, {Top: 1, MaxProducts: -3}} {
+	for _, s := range []*LanczosSettings{{Top: -1}, {Top: 1, Tol: -1}, {Top: 1, MaxProducts: -3}} {
 		if _, err := Lanczos(d4, s); err == nil {
 			t.Errorf("settings %+v: no error", s)
+		}
+	}
+}
+
+// TestLanczosZeroValueIsDefault: a nil pointer and the zero value both ask
+// for λ_max alone, as Top: 1 does.
+func TestLanczosZeroValueIsDefault(t *testing.T) {
+	a := spectralDense(hessianLike(100, 3, 5, 0.5, 1), 2)
+	want, err := Lanczos(a, &LanczosSettings{Top: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*LanczosSettings{"nil": nil, "zero value": {}} {
+		r, err := Lanczos(a, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r.Top, want.Top) || len(r.Bottom) != 0 || r.Products != want.Products {
+			t.Errorf("%s: top %v bottom %v in %d products; want top %v in %d", name, r.Top, r.Bottom, r.Products, want.Top, want.Products)
 		}
 	}
 }

@@ -186,15 +186,13 @@ func ComputeMeasures(o Engine, labels []int, theta []float64, s MeasureSettings)
 	m.FlatnessTopRadius = ft.Radii[0]
 
 	say("adaptive sharpness (ASAM)")
-	as := measures.DefaultASAMSettings()
-	as.Seed = s.Seed
-	m.ASAMRho = as.Rho
+	as := measures.ASAMSettings{Seed: s.Seed} // default ρ and η
 	if ar, err := measures.ASAM(o, theta, &as); err != nil {
 		return nil, err
 	} else {
-		m.ASAMEta = ar.Sharpness
+		m.ASAMEta, m.ASAMRho = ar.Sharpness, ar.Rho
 	}
-	as.Eta = 0
+	as.Eta = -1 // η = 0
 	if ar, err := measures.ASAM(o, theta, &as); err != nil {
 		return nil, err
 	} else {
