@@ -293,7 +293,8 @@ func countConverged(vals, resid []float64, top, bottom int, thresh float64) (nc,
 //
 // The eigenvalues of T (TridiagonalEigen) are the Ritz values; they are the
 // nodes, and the squared first components of T's eigenvectors the weights, of
-// the Gauss quadrature of the spectral measure of A seen from v0 (see Density).
+// the Gauss quadrature of the spectral measure of A seen from v0 (see
+// SpectralDensity).
 func LanczosTridiagonal(op Operator, v0 []float64, m int, reorth bool) (alpha, beta []float64, basis [][]float64, err error) {
 	n := op.Dim()
 	if len(v0) != n {
