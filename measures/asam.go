@@ -93,7 +93,7 @@ func (b ballSet) width() float64 { return 2 * b.rho }
 // by the substitution δ = T_w z, T_w = diag(|θ| + η), which turns the ellipsoid
 // into the ball ‖z‖₂ ≤ ρ: the ascent maximises z ↦ L(θ + T_w z), gradient
 // T_w∇L(θ + T_w z), by projected gradient (projection = rescaling onto the ball,
-// steps as in BoxAscent). The first trial point is the one-step ASAM solution
+// steps as in Sharpness's box ascent). The first trial point is the one-step ASAM solution
 // z₁ = ρ T_w∇L(θ)/‖T_w∇L(θ)‖, which is always evaluated and reported as OneStep.
 //
 // Cost: about Steps+1 gradient evaluations (plus line-search backtracks).
@@ -130,7 +130,7 @@ func ASAM(obj Objective, theta []float64, s *ASAMSettings) (*ASAMResult, error) 
 			point[i] = theta[i] + tw[i]*z[i]
 		}
 	}
-	prob := BoxProblem{
+	prob := boxProblem{
 		Func: func(z []float64) (float64, error) {
 			setPoint(z)
 			res.Evaluations++
@@ -183,9 +183,9 @@ func ASAM(obj Objective, theta []float64, s *ASAMSettings) (*ASAMResult, error) 
 	if l1 > l0 {
 		start, fstart = z1, l1
 	}
-	var ar *BoxResult
+	var ar *boxResult
 	if steps > 1 {
-		ar, err = projectedAscent(prob, ballSet{rho: rho}, append([]float64(nil), start...), BoxSettings{MaxIter: steps - 1})
+		ar, err = projectedAscent(prob, ballSet{rho: rho}, append([]float64(nil), start...), steps-1)
 		if err != nil {
 			return nil, err
 		}

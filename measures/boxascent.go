@@ -8,20 +8,18 @@ import (
 	"gonum.org/v1/gonum/floats"
 )
 
-// AscentStatus tells why a projected ascent (BoxAscent, and the inner solver of
-// Sharpness and ASAM) stopped.
+// AscentStatus tells why the projected ascent inside Sharpness and ASAM
+// stopped.
 type AscentStatus int
 
 const (
 	// AscentNotTerminated means the ascent has not stopped.
 	AscentNotTerminated AscentStatus = iota
 	// AscentGradientConverged means the projected-gradient step ‖P(y+∇f) − y‖∞ fell
-	// to GradTol or below: y is (numerically) a stationary point on the set.
+	// to 1e-10 or below: y is (numerically) a stationary point on the set.
 	AscentGradientConverged
-	// AscentFunctionConverged means an accepted step raised f by at most
-	// FTol·max(1,|f|).
-	AscentFunctionConverged
-	// AscentIterationLimit means MaxIter iterations were done.
+	// AscentIterationLimit means the iteration limit of the settings
+	// (SharpnessSettings.MaxIter, ASAMSettings.Steps) was reached.
 	AscentIterationLimit
 	// AscentLineSearchFailed means no step satisfying the Armijo condition was
 	// found; y is the best point found, usually numerically stationary.
@@ -35,8 +33,6 @@ func (s AscentStatus) String() string {
 		return "NotTerminated"
 	case AscentGradientConverged:
 		return "GradientConverged"
-	case AscentFunctionConverged:
-		return "FunctionConverged"
 	case AscentIterationLimit:
 		return "IterationLimit"
 	case AscentLineSearchFailed:
@@ -45,8 +41,8 @@ func (s AscentStatus) String() string {
 	return fmt.Sprintf("AscentStatus(%d)", int(s))
 }
 
-// BoxProblem is a function to maximise: Grad is required, Func is optional.
-type BoxProblem struct {
+// boxProblem is a function to maximise: Grad is required, Func is optional.
+type boxProblem struct {
 	// Grad returns f(y) and writes ∇f(y) into grad (len(grad) == len(y)).
 	Grad func(grad, y []float64) (float64, error)
 	// Func, if not nil, returns f(y) alone; it is used for backtracking trial
@@ -54,49 +50,17 @@ type BoxProblem struct {
 	Func func(y []float64) (float64, error)
 }
 
-// BoxProgress is passed to BoxSettings.Progress after each accepted iteration.
-type BoxProgress struct {
-	// Iter is the number of completed iterations.
-	Iter int
-	// F is the current (largest so far) value of f.
-	F float64
-	// ProjGrad is ‖P(y+∇f(y)) − y‖∞ at the current point.
-	ProjGrad float64
-	// Step is the accepted step length t along the projected path.
-	Step float64
-	// FuncEvals and GradEvals count the evaluations so far.
-	FuncEvals, GradEvals int
-}
-
-// BoxSettings controls BoxAscent. The zero value, or a nil *BoxSettings, gives
-// the defaults.
-type BoxSettings struct {
-	// MaxIter is the maximum number of iterations (accepted steps); 0 means
-	// DefaultBoxMaxIter.
-	MaxIter int
-	// GradTol stops the ascent when ‖P(y+∇f(y)) − y‖∞ ≤ GradTol; 0 means
-	// DefaultBoxGradTol, a negative value disables the test.
-	GradTol float64
-	// FTol stops the ascent when an accepted step raises f by at most
-	// FTol·max(1,|f|); 0 disables the test.
-	FTol float64
-	// InitStep is the first trial step length t (y ← P(y + t∇f)); 0 means
-	// w/‖∇f(y0)‖∞ with w the largest finite box width (1 if none), so the first
-	// trial moves the steepest coordinate across the whole box.
-	InitStep float64
-	// Progress, if not nil, is called after every accepted iteration.
-	Progress func(BoxProgress)
-}
-
-// Defaults of BoxSettings.
+// Limits of the projected ascent.
 const (
-	DefaultBoxMaxIter = 1000
-	DefaultBoxGradTol = 1e-10
+	// defaultBoxMaxIter is the iteration limit when the caller gives none.
+	defaultBoxMaxIter = 1000
+	// boxGradTol stops the ascent when ‖P(y+∇f(y)) − y‖∞ ≤ boxGradTol.
+	boxGradTol = 1e-10
 )
 
-// BoxResult is the outcome of BoxAscent.
-type BoxResult struct {
-	// Y is the best point found; F = f(Y) and F0 = f(y0 projected onto the box).
+// boxResult is the outcome of boxAscent.
+type boxResult struct {
+	// Y is the best point found; F = f(Y) and F0 = f(y0 projected onto the set).
 	Y     []float64
 	F, F0 float64
 	// ProjGrad is ‖P(Y+∇f(Y)) − Y‖∞.
@@ -164,10 +128,11 @@ func (b boxSet) width() float64 {
 	return w
 }
 
-// BoxAscent maximises f over the box {y : lower ≤ y ≤ upper} (bounds may be ±Inf)
-// starting from y0 (nil means 0), projected onto the box.
+// boxAscent maximises f over the box {y : lower ≤ y ≤ upper} (bounds may be ±Inf)
+// starting from y0 (nil means 0), projected onto the box, in at most maxIter
+// iterations (≤ 0 means defaultBoxMaxIter).
 //
-// Gonum's optimize package has no bound-constrained method, so BoxAscent is a
+// Gonum's optimize package has no bound-constrained method, so boxAscent is a
 // spectral projected-gradient method (Birgin, Martínez & Raydan 2000): from y it
 // tries y(t) = P(y + t∇f(y)), P the projection onto the box, and accepts the first
 // t (halving from a Barzilai–Borwein trial step) that passes the Armijo test along
@@ -180,40 +145,32 @@ func (b boxSet) width() float64 {
 // step that still changes P(y + t∇f), which sends y to a face or corner of the box,
 // where the maximum of a convex function lies. The method is monotone: F ≥ F0.
 // It is a first-order method and per iteration is weaker than L-BFGS-B.
-func BoxAscent(p BoxProblem, lower, upper, y0 []float64, s *BoxSettings) (*BoxResult, error) {
+func boxAscent(p boxProblem, lower, upper, y0 []float64, maxIter int) (*boxResult, error) {
 	n := len(lower)
 	if len(upper) != n || (y0 != nil && len(y0) != n) {
-		return nil, fmt.Errorf("measures: BoxAscent: lengths lower %d, upper %d, y0 %d", n, len(upper), len(y0))
+		return nil, fmt.Errorf("measures: box ascent: lengths lower %d, upper %d, y0 %d", n, len(upper), len(y0))
 	}
 	for i := range lower {
 		if !(lower[i] <= upper[i]) {
-			return nil, fmt.Errorf("measures: BoxAscent: lower[%d] = %v > upper[%d] = %v", i, lower[i], i, upper[i])
+			return nil, fmt.Errorf("measures: box ascent: lower[%d] = %v > upper[%d] = %v", i, lower[i], i, upper[i])
 		}
-	}
-	var set BoxSettings
-	if s != nil {
-		set = *s
 	}
 	y := make([]float64, n)
 	if y0 != nil {
 		copy(y, y0)
 	}
-	return projectedAscent(p, boxSet{lo: lower, hi: upper}, y, set)
+	return projectedAscent(p, boxSet{lo: lower, hi: upper}, y, maxIter)
 }
 
-// projectedAscent runs the spectral projected-gradient ascent of BoxAscent on
-// any ascentSet, starting from y (overwritten by its projection).
-func projectedAscent(p BoxProblem, set ascentSet, y []float64, s BoxSettings) (*BoxResult, error) {
+// projectedAscent runs the spectral projected-gradient ascent of boxAscent on
+// any ascentSet, starting from y (overwritten by its projection), in at most
+// maxIter iterations (≤ 0 means defaultBoxMaxIter).
+func projectedAscent(p boxProblem, set ascentSet, y []float64, maxIter int) (*boxResult, error) {
 	if p.Grad == nil {
 		return nil, errors.New("measures: projected ascent: Grad is nil")
 	}
-	maxIter := s.MaxIter
 	if maxIter <= 0 {
-		maxIter = DefaultBoxMaxIter
-	}
-	gradTol := s.GradTol
-	if gradTol == 0 {
-		gradTol = DefaultBoxGradTol
+		maxIter = defaultBoxMaxIter
 	}
 	const (
 		armijo        = 1e-4
@@ -221,7 +178,7 @@ func projectedAscent(p BoxProblem, set ascentSet, y []float64, s BoxSettings) (*
 		minStep       = 1e-300
 	)
 	n := len(y)
-	res := &BoxResult{}
+	res := &boxResult{}
 	set.project(y)
 	g := make([]float64, n)
 	f, err := p.Grad(g, y)
@@ -247,19 +204,15 @@ func projectedAscent(p BoxProblem, set ascentSet, y []float64, s BoxSettings) (*
 		return floats.Norm(pg, math.Inf(1))
 	}
 	pgn := projGrad(y, g)
-	t := s.InitStep
-	if t <= 0 {
-		gi := floats.Norm(g, math.Inf(1))
-		if gi > 0 {
-			t = set.width() / gi
-		} else {
-			t = 1
-		}
+	// First trial step: the steepest coordinate crosses the whole set.
+	t := 1.0
+	if gi := floats.Norm(g, math.Inf(1)); gi > 0 {
+		t = set.width() / gi
 	}
 	lastStep := t
 	status := AscentNotTerminated
 	for res.Iterations < maxIter {
-		if gradTol > 0 && pgn <= gradTol {
+		if pgn <= boxGradTol {
 			status = AscentGradientConverged
 			break
 		}
@@ -329,27 +282,19 @@ func projectedAscent(p BoxProblem, set ascentSet, y []float64, s BoxSettings) (*
 			ss += si * si
 			sy -= si * (gt[i] - g[i])
 		}
-		df := ft - f
 		y, yt = yt, y
 		g, gt = gt, g
 		f = ft
 		pgn = projGrad(y, g)
-		if s.Progress != nil {
-			s.Progress(BoxProgress{Iter: res.Iterations, F: f, ProjGrad: pgn, Step: t, FuncEvals: res.FuncEvals, GradEvals: res.GradEvals})
-		}
 		if sy > 0 {
 			t = ss / sy
 		} else {
 			t = math.Inf(1) // f convex along s: go as far as the set allows
 		}
-		if s.FTol > 0 && df <= s.FTol*math.Max(1, math.Abs(f)) {
-			status = AscentFunctionConverged
-			break
-		}
 	}
 	if status == AscentNotTerminated {
 		status = AscentIterationLimit
-		if gradTol > 0 && pgn <= gradTol {
+		if pgn <= boxGradTol {
 			status = AscentGradientConverged
 		}
 	}

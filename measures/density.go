@@ -74,7 +74,7 @@ type DensityResult struct {
 	Nodes, Weights [][]float64
 
 	Grid    []float64 // evenly spaced evaluation points
-	Density []float64 // smoothed density at Grid (see SmoothDensity); integrates to ≈1
+	Density []float64 // smoothed density at Grid (average over runs of Σ_i w_i·N(x; λ_i, σ²)); integrates to ≈1
 	Sigma   float64   // the smoothing width used
 
 	Products int // operator products (Σ over runs of the Lanczos steps)
@@ -97,11 +97,11 @@ func (r *DensityResult) Mean() float64 {
 // SpectralDensity estimates the spectral density φ(λ) = (1/n)·Σ_i δ(λ − λ_i)
 // of op by stochastic Lanczos quadrature (Ghorbani, Krishnan & Xiao 2019;
 // google/spectral-density): for each of Runs random start vectors v (normalised),
-// m = Steps steps of Lanczos with full reorthogonalisation (LanczosTridiagonal)
+// m = Steps steps of Lanczos with full reorthogonalisation
 // give T; its eigenvalues and the squared first components of its eigenvectors
 // are the nodes and weights of the Gauss quadrature of the measure
 // Σ_i (vᵀu_i)²·δ(λ − λ_i), whose expectation is φ. The density is the average
-// over runs of Σ_i w_i·N(x; λ_i, σ²) (SmoothDensity) on an evenly spaced grid
+// over runs of Σ_i w_i·N(x; λ_i, σ²) on an evenly spaced grid
 // from the smallest node − Margin to the largest + Margin.
 //
 // The quadrature is exact for polynomials of degree < 2m, so moments up to that
@@ -143,7 +143,7 @@ func SpectralDensity(op Operator, s *DensitySettings) (*DensityResult, error) {
 		} else {
 			rademacher(rng, v)
 		}
-		alpha, beta, _, err := LanczosTridiagonal(op, v, steps, true)
+		alpha, beta, _, err := lanczosTridiagonal(op, v, steps, true)
 		if err != nil {
 			return nil, fmt.Errorf("measures: SpectralDensity: run %d: %w", r, err)
 		}
@@ -173,7 +173,7 @@ func SpectralDensity(op Operator, s *DensitySettings) (*DensityResult, error) {
 	}
 	res.Sigma = sigma
 	res.Grid = floats.Span(make([]float64, points), lo-margin, hi+margin)
-	res.Density = SmoothDensity(res.Nodes, res.Weights, sigma, res.Grid)
+	res.Density = smoothDensity(res.Nodes, res.Weights, sigma, res.Grid)
 	return res, nil
 }
 
@@ -182,7 +182,7 @@ func SpectralDensity(op Operator, s *DensitySettings) (*DensityResult, error) {
 // sum to exactly 1 against rounding).
 func quadrature(alpha, beta []float64) (nodes, weights []float64, err error) {
 	k := len(alpha)
-	nodes, z, err := TridiagonalEigen(alpha, beta)
+	nodes, z, err := tridiagonalEigen(alpha, beta)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -194,12 +194,12 @@ func quadrature(alpha, beta []float64) (nodes, weights []float64, err error) {
 	return nodes, weights, nil
 }
 
-// SmoothDensity evaluates at each point of grid the average over runs r of
+// smoothDensity evaluates at each point of grid the average over runs r of
 // Σ_i weights[r][i]·N(x; nodes[r][i], sigma²), the Gaussian-smoothed density of
 // the quadratures (nodes[r], weights[r]). With weights summing to 1 per run it
 // integrates to 1 over the real line. sigma must be positive; it returns nil if
 // it is not or if there are no runs.
-func SmoothDensity(nodes, weights [][]float64, sigma float64, grid []float64) []float64 {
+func smoothDensity(nodes, weights [][]float64, sigma float64, grid []float64) []float64 {
 	if !(sigma > 0) || len(nodes) == 0 || len(nodes) != len(weights) {
 		return nil
 	}

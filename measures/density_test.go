@@ -56,7 +56,7 @@ func TestSpectralDensity(t *testing.T) {
 	// and 10 runs reduce it to 0.65% (measured over 200 seeds: 0.67%); 2% is
 	// 3σ. Weights from the wrong components of T's eigenvectors or wrong
 	// nodes miss by far more.
-	tr, err := ExactTrace(a)
+	tr, err := exactTrace(a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestSpectralDensity(t *testing.T) {
 	for i := range ones {
 		ones[i] = 1 / float64(n)
 	}
-	exact := SmoothDensity([][]float64{lams}, [][]float64{ones}, r.Sigma, r.Grid)
+	exact := smoothDensity([][]float64{lams}, [][]float64{ones}, r.Sigma, r.Grid)
 	diff := make([]float64, len(exact))
 	for i := range diff {
 		diff[i] = math.Abs(exact[i] - r.Density[i])
@@ -154,13 +154,13 @@ func TestSpectralDensityDegenerate(t *testing.T) {
 }
 
 func TestSmoothDensity(t *testing.T) {
-	got := SmoothDensity([][]float64{{0}, {1}}, [][]float64{{1}, {1}}, 0.5, []float64{0, 1, 100})
+	got := smoothDensity([][]float64{{0}, {1}}, [][]float64{{1}, {1}}, 0.5, []float64{0, 1, 100})
 	g := func(d float64) float64 { return math.Exp(-d*d/(2*0.25)) / (0.5 * math.Sqrt(2*math.Pi)) }
 	want := []float64{(g(0) + g(1)) / 2, (g(1) + g(0)) / 2, 0}
 	if !floats.EqualApprox(got, want, 1e-15) {
-		t.Errorf("SmoothDensity = %v, want %v", got, want)
+		t.Errorf("smoothDensity = %v, want %v", got, want)
 	}
-	if SmoothDensity([][]float64{{0}}, [][]float64{{1}}, 0, []float64{0}) != nil {
+	if smoothDensity([][]float64{{0}}, [][]float64{{1}}, 0, []float64{0}) != nil {
 		t.Error("sigma 0 accepted")
 	}
 }

@@ -275,7 +275,7 @@ func countConverged(vals, resid []float64, top, bottom int, thresh float64) (nc,
 	return nc, nr, worst
 }
 
-// LanczosTridiagonal runs at most m steps (capped at n = op.Dim()) of the
+// lanczosTridiagonal runs at most m steps (capped at n = op.Dim()) of the
 // Lanczos recurrence from v0 (any nonzero vector; it is normalised and not
 // modified) and returns the tridiagonal matrix T = Qᵀ·A·Q of the Krylov basis Q.
 //
@@ -291,17 +291,17 @@ func countConverged(vals, resid []float64, top, bottom int, thresh float64) (nc,
 // loss of orthogonality produces spurious copies of converged eigenvalues) and
 // basis is nil. Each step costs one product.
 //
-// The eigenvalues of T (TridiagonalEigen) are the Ritz values; they are the
+// The eigenvalues of T (tridiagonalEigen) are the Ritz values; they are the
 // nodes, and the squared first components of T's eigenvectors the weights, of
 // the Gauss quadrature of the spectral measure of A seen from v0 (see
 // SpectralDensity).
-func LanczosTridiagonal(op Operator, v0 []float64, m int, reorth bool) (alpha, beta []float64, basis [][]float64, err error) {
+func lanczosTridiagonal(op Operator, v0 []float64, m int, reorth bool) (alpha, beta []float64, basis [][]float64, err error) {
 	n := op.Dim()
 	if len(v0) != n {
-		return nil, nil, nil, fmt.Errorf("measures: LanczosTridiagonal: len(v0) = %d, want %d", len(v0), n)
+		return nil, nil, nil, fmt.Errorf("measures: lanczosTridiagonal: len(v0) = %d, want %d", len(v0), n)
 	}
 	if m < 1 {
-		return nil, nil, nil, fmt.Errorf("measures: LanczosTridiagonal: m = %d steps", m)
+		return nil, nil, nil, fmt.Errorf("measures: lanczosTridiagonal: m = %d steps", m)
 	}
 	lr, err := newLanczosRun(op, v0, reorth)
 	if err != nil {
@@ -474,7 +474,7 @@ func (lr *lanczosRun) certified(vals []float64, top, bottom int, slack float64) 
 	last, _, ok := tridiagRows(lr.alpha[start:], lr.beta[start:], nil)
 	if !ok {
 		var err error
-		if last, _, err = TridiagonalEigen(lr.alpha[start:], lr.beta[start:]); err != nil {
+		if last, _, err = tridiagonalEigen(lr.alpha[start:], lr.beta[start:]); err != nil {
 			return false
 		}
 	}
@@ -497,7 +497,7 @@ func (lr *lanczosRun) ritzCheck() (vals, resid []float64, scale float64, err err
 		last = rows[0]
 	} else {
 		var z []float64
-		vals, z, err = TridiagonalEigen(lr.alpha, lr.beta)
+		vals, z, err = tridiagonalEigen(lr.alpha, lr.beta)
 		if err != nil {
 			return nil, nil, 0, err
 		}
@@ -515,7 +515,7 @@ func (lr *lanczosRun) ritzCheck() (vals, resid []float64, scale float64, err err
 // ritzPairs diagonalises T fully and forms the requested Ritz pairs.
 func (lr *lanczosRun) ritzPairs(top, bottom int) (*LanczosResult, error) {
 	k := len(lr.alpha)
-	vals, z, err := TridiagonalEigen(lr.alpha, lr.beta)
+	vals, z, err := tridiagonalEigen(lr.alpha, lr.beta)
 	if err != nil {
 		return nil, err
 	}

@@ -154,7 +154,7 @@ func TestTridiagRowsMatchesGonum(t *testing.T) {
 		if !ok {
 			t.Fatalf("k=%d: QL did not converge", k)
 		}
-		gv, z, err := TridiagonalEigen(a, b)
+		gv, z, err := tridiagonalEigen(a, b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -315,7 +315,7 @@ func TestLanczosRank2Breakdown(t *testing.T) {
 	t.Logf("rank 2, Top 5: %v in %d products, %d breakdowns", r.Top, r.Products, r.Breakdowns)
 
 	// Start vector in an invariant subspace: one step, β = 0, exact.
-	alpha, beta, basis, err := LanczosTridiagonal(a, u, 10, true)
+	alpha, beta, basis, err := lanczosTridiagonal(a, u, 10, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,7 +513,7 @@ func TestLanczosTridiagonalNoReorth(t *testing.T) {
 	}
 	v0c := slices.Clone(v0)
 	for _, reorth := range []bool{true, false} {
-		alpha, beta, basis, err := LanczosTridiagonal(a, v0, 100, reorth)
+		alpha, beta, basis, err := lanczosTridiagonal(a, v0, 100, reorth)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -523,7 +523,7 @@ func TestLanczosTridiagonalNoReorth(t *testing.T) {
 		if reorth != (basis != nil) {
 			t.Errorf("reorth %v: basis %v", reorth, basis != nil)
 		}
-		vals, _, err := TridiagonalEigen(alpha, beta)
+		vals, _, err := tridiagonalEigen(alpha, beta)
 		if err != nil {
 			t.Fatal(err)
 		}

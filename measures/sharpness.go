@@ -73,8 +73,9 @@ type SharpnessResult struct {
 // where A = I (full space, p = n) or a random n×p matrix (see SharpnessSettings)
 // and A⁺ its pseudo-inverse, computed as the least-squares solution of Ay = θ by
 // a QR factorisation of A (gonum mat.QR; A has full column rank with probability
-// one; nothing n×n is formed). The maximum is sought by BoxAscent on
-// y ↦ L(θ + Ay), whose gradient is Aᵀ∇L(θ + Ay), from y = 0 (or a random point).
+// one; nothing n×n is formed). The maximum is sought by a spectral
+// projected-gradient ascent (Birgin, Martínez & Raydan 2000) on y ↦ L(θ + Ay),
+// whose gradient is Aᵀ∇L(θ + Ay), from y = 0 (or a random point).
 //
 // Cost: MaxIter+1 or a few more gradient evaluations, and for a subspace 8·n·p
 // bytes for A (80 MB for n = 10⁵, p = 100) plus O(np²) for the QR.
@@ -168,7 +169,7 @@ func Sharpness(obj Objective, theta []float64, s *SharpnessSettings) (*Sharpness
 		pv.MulVec(A, mat.NewVecDense(p, y))
 		floats.Add(point, theta)
 	}
-	prob := BoxProblem{
+	prob := boxProblem{
 		Func: func(y []float64) (float64, error) {
 			setPoint(y)
 			evals++
@@ -204,7 +205,7 @@ func Sharpness(obj Objective, theta []float64, s *SharpnessSettings) (*Sharpness
 			y0[i] = lower[i] + (upper[i]-lower[i])*rng.Float64()
 		}
 	}
-	res, err := BoxAscent(prob, lower, upper, y0, &BoxSettings{MaxIter: maxIter})
+	res, err := boxAscent(prob, lower, upper, y0, maxIter)
 	if err != nil {
 		return nil, err
 	}

@@ -58,8 +58,8 @@ type OutlierSettings struct {
 //
 // The rule finds the most pronounced gap: if the outliers themselves contain
 // a larger ratio than the drop into the bulk (λ_1 = 200, λ_2…λ_5 = 40…10, bulk
-// edge at 3), the count stops there (1, not 5); the ratio returned and
-// CountAbove help to check such cases.
+// edge at 3), the count stops there (1, not 5); the ratio returned helps to
+// check such cases.
 func Outliers(eigs []float64, s *OutlierSettings) (count int, ratio float64) {
 	if s == nil {
 		s = &OutlierSettings{}
@@ -104,18 +104,6 @@ func Outliers(eigs []float64, s *OutlierSettings) (count int, ratio float64) {
 	return best, bestRatio
 }
 
-// CountAbove returns the number of eigenvalues strictly greater than
-// threshold.
-func CountAbove(eigs []float64, threshold float64) int {
-	c := 0
-	for _, v := range eigs {
-		if v > threshold {
-			c++
-		}
-	}
-	return c
-}
-
 // SignSummary summarises the signs of a spectrum (NegativeSummary).
 type SignSummary struct {
 	Count         int     // eigenvalues < 0
@@ -131,7 +119,8 @@ type SignSummary struct {
 // NegativeSummary counts and weighs the negative and positive eigenvalues of
 // eigs (how non-convex a minimum looks: Sagun et al. and Ghorbani et al. report
 // small negative mass at the end of training). Exact zeros count as neither
-// (use CountAbove with a tolerance to ignore near-zero noise); NaNs are ignored.
+// (drop near-zero noise from eigs first, as study.Hessian does); NaNs are
+// ignored.
 func NegativeSummary(eigs []float64) SignSummary {
 	var s SignSummary
 	for _, v := range eigs {

@@ -89,11 +89,8 @@ func TestOutliers(t *testing.T) {
 	}
 }
 
-func TestCountAboveAndNegativeSummary(t *testing.T) {
+func TestNegativeSummary(t *testing.T) {
 	e := []float64{-2, -0.5, 0, 0, 1, 3, math.NaN()}
-	if c := CountAbove(e, 0.5); c != 2 {
-		t.Errorf("CountAbove = %d", c)
-	}
 	s := NegativeSummary(e)
 	want := SignSummary{Count: 2, Mass: 2.5, PositiveCount: 2, PositiveMass: 4, ZeroCount: 2, Ratio: 2.5 / 6.5}
 	if s != want {

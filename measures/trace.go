@@ -92,27 +92,3 @@ func Hutchinson(op Operator, s *TraceSettings) (*TraceResult, error) {
 	}
 	return res, nil
 }
-
-// ExactTrace returns tr(A) = Σ e_iᵀ·A·e_i from n products with the basis
-// vectors (n products; use it for small operators and as ground truth).
-func ExactTrace(op Operator) (float64, error) {
-	n := op.Dim()
-	if n <= 0 {
-		return 0, fmt.Errorf("measures: ExactTrace: operator dimension %d", n)
-	}
-	e := make([]float64, n)
-	ae := make([]float64, n)
-	tr := 0.0
-	for i := 0; i < n; i++ {
-		e[i] = 1
-		if err := op.Apply(ae, e); err != nil {
-			return 0, fmt.Errorf("measures: ExactTrace: product with e_%d: %w", i, err)
-		}
-		e[i] = 0
-		tr += ae[i]
-	}
-	if math.IsNaN(tr) || math.IsInf(tr, 0) {
-		return 0, fmt.Errorf("measures: ExactTrace: trace is not finite")
-	}
-	return tr, nil
-}

@@ -17,22 +17,22 @@ import (
 // diagonalises a tridiagonal matrix (which would mean non-finite input).
 var errTridiag = errors.New("measures: eigendecomposition of the tridiagonal matrix failed")
 
-// TridiagonalEigen returns the eigenvalues of the symmetric tridiagonal matrix T
+// tridiagonalEigen returns the eigenvalues of the symmetric tridiagonal matrix T
 // with diagonal alpha and off-diagonal offdiag (T[i][i+1] = offdiag[i]; only the
 // first len(alpha)-1 entries of offdiag are read, so the beta returned by
-// LanczosTridiagonal can be passed as is) in ascending order, together with the
+// lanczosTridiagonal can be passed as is) in ascending order, together with the
 // orthonormal eigenvectors as the columns of a row-major len(alpha)×len(alpha)
 // matrix z: eigenvector i is z[j*k+i], j = 0..k-1, with k = len(alpha).
 //
 // It uses gonum's implicit QL/QR routine (lapack Dsteqr), falling back to
 // mat.EigenSym on a dense copy if that fails to converge.
-func TridiagonalEigen(alpha, offdiag []float64) (values, z []float64, err error) {
+func tridiagonalEigen(alpha, offdiag []float64) (values, z []float64, err error) {
 	k := len(alpha)
 	if k == 0 {
 		return nil, nil, nil
 	}
 	if len(offdiag) < k-1 {
-		return nil, nil, errors.New("measures: TridiagonalEigen: offdiag shorter than len(alpha)-1")
+		return nil, nil, errors.New("measures: tridiagonalEigen: offdiag shorter than len(alpha)-1")
 	}
 	d := append([]float64(nil), alpha...)
 	e := append([]float64(nil), offdiag[:k-1]...)
@@ -74,10 +74,10 @@ func TridiagonalEigen(alpha, offdiag []float64) (values, z []float64, err error)
 // (Z ← Z·G), so this is exact, and the cost is O(k²) instead of O(k³). Lanczos
 // uses it with the last row, whose entries give the Ritz residual estimates,
 // at every convergence check; the full decomposition is computed once at the end
-// with TridiagonalEigen.
+// with tridiagonalEigen.
 //
 // ok is false if the iteration did not converge within 30k sweeps per
-// eigenvalue, in which case the caller should fall back to TridiagonalEigen.
+// eigenvalue, in which case the caller should fall back to tridiagonalEigen.
 func tridiagRows(alpha, offdiag []float64, rows []int) (values []float64, out [][]float64, ok bool) {
 	n := len(alpha)
 	d := append([]float64(nil), alpha...)
