@@ -28,7 +28,10 @@ type HessianSettings struct {
 	TraceProbes     int     // Hutchinson probes (0: measures default)
 	Density         bool    // stochastic Lanczos quadrature density
 	DensitySettings measures.DensitySettings
-	Seed            int64
+	// Seed seeds Lanczos, Hutchinson and the density (it replaces
+	// DensitySettings.Seed); each draws its own stream from it
+	// (measures/rng.go).
+	Seed int64
 
 	// Progress, if set, receives one line describing the current work.
 	Progress func(string)
@@ -165,7 +168,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 		}
 		if s.Trace {
 			say("trace: Hutchinson")
-			tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 1})
+			tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed})
 			if err != nil {
 				return nil, err
 			}
@@ -205,7 +208,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 	if s.Density {
 		say("density: stochastic Lanczos quadrature")
 		ds := s.DensitySettings
-		ds.Seed = s.Seed + 2
+		ds.Seed = s.Seed
 		d, err := measures.SpectralDensity(op, &ds)
 		if err != nil {
 			return nil, err

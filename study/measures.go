@@ -36,7 +36,9 @@ type MeasureSettings struct {
 	// RelFlatLayer is the layer whose incoming weights relative flatness uses;
 	// −1 means the last layer (Petzka et al. use the feature layer).
 	RelFlatLayer int // must be a dense layer
-	Seed         int64
+	// Seed seeds every randomised measure. Each estimator of package measures
+	// draws its own stream from it (measures/rng.go), so one seed serves all.
+	Seed int64
 	// Progress, if set, receives one line per measure started.
 	Progress func(string)
 }
@@ -145,7 +147,7 @@ func ComputeMeasures(o Engine, labels []int, theta []float64, s MeasureSettings)
 	m.TopK, m.TopKResiduals = lr.Top, lr.TopResiduals
 
 	say("trace (Hutchinson)")
-	tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 1})
+	tr, err := measures.Hutchinson(op, &measures.TraceSettings{Samples: s.TraceProbes, Seed: s.Seed})
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +226,7 @@ func ComputeMeasures(o Engine, labels []int, theta []float64, s MeasureSettings)
 	for _, p := range spec.Params() {
 		blocks = append(blocks, [2]int{p.Offset, p.Size})
 	}
-	bt, err := measures.BlockTraces(op, blocks, &measures.BlockTraceSettings{Samples: s.TraceProbes, Seed: s.Seed + 2, ExactBelow: 64})
+	bt, err := measures.BlockTraces(op, blocks, &measures.BlockTraceSettings{Samples: s.TraceProbes, Seed: s.Seed, ExactBelow: 64})
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +240,7 @@ func ComputeMeasures(o Engine, labels []int, theta []float64, s MeasureSettings)
 		return nil, err
 	}
 	rf, err := measures.RelativeFlatness(op, theta, feat.Offset, feat.Shape[0], feat.Shape[1],
-		&measures.RelativeFlatnessSettings{Samples: s.TraceProbes, Seed: s.Seed + 3})
+		&measures.RelativeFlatnessSettings{Samples: s.TraceProbes, Seed: s.Seed})
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,12 @@ func reparamCommand() *cli.Command {
 	}
 }
 
+// testSamplesSeedOffset derives the seed of the --test-samples subset from the
+// model's data seed: Data.Seed + 7, a stream apart from those of the model's
+// own training subset (Data.Seed) and test subset (Data.Seed + 1, drawn by
+// datasets.Source). Changing it changes which test images reparam evaluates.
+const testSamplesSeedOffset = 7
+
 func reparamAction(c *cli.Context) error {
 	out, err := outDir(c, "out")
 	if err != nil {
@@ -65,7 +71,7 @@ func reparamAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if test, err = subset(c, "test-samples", test, m.Data.Seed+7, "the test split"); err != nil {
+	if test, err = subset(c, "test-samples", test, m.Data.Seed+testSamplesSeedOffset, "the test split"); err != nil {
 		return err
 	}
 	bar, say := progress(c, "reparam")
