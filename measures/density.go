@@ -46,7 +46,7 @@ const (
 type DensitySettings struct {
 	Steps int         // Lanczos steps per run m (capped at n); 0 means DefaultDensitySteps
 	Runs  int         // random start vectors; 0 means DefaultDensityRuns
-	Seed  int64       // seed of the start vectors (see newRNG)
+	Seed  int64       // seed of the start vectors (see the package doc)
 	Start StartVector // start vector distribution; the zero value is RademacherStart
 
 	// Sigma is the standard deviation of the Gaussian that smooths each node.

@@ -57,8 +57,8 @@ type LanczosSettings struct {
 	// exact.
 	MaxProducts int
 
-	// Seed seeds the Gaussian start vector (and any restart vector; see
-	// newRNG). Equal seeds give bit-identical results.
+	// Seed seeds the Gaussian start vector and any restart vector (see the
+	// package doc). Equal seeds give bit-identical results.
 	Seed int64
 
 	// Verify recomputes each returned residual explicitly as ‖Ay − θy‖, one

@@ -44,7 +44,7 @@ type PowerSettings struct {
 	Tol     float64   // tolerance of Stop; 0 means DefaultPowerTol
 	Stop    PowerStop // stopping rule; the zero value is PowerStopChange
 	MaxIter int       // products per eigenvalue at most; 0 means DefaultPowerMaxIter
-	Seed    int64     // seed of the Gaussian start vectors (see newRNG)
+	Seed    int64     // seed of the Gaussian start vectors (see the package doc)
 }
 
 // PowerResult is the outcome of PowerIteration.

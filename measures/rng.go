@@ -2,14 +2,13 @@ package measures
 
 import "math/rand/v2"
 
-// Random streams of the estimators.
+// Random streams of the estimators (see the package doc).
 //
 // Every randomised estimator draws from its own generator, a math/rand/v2 PCG
 // whose 128-bit state is (Seed, the estimator's stream constant below). One
 // seed thus gives each estimator a different, reproducible stream: callers
 // pass the same Seed to all of them and need no offsets (Seed+1, …) to keep
-// Lanczos's start vector independent of Hutchinson's probes. Equal settings
-// give bit-identical results.
+// Lanczos's start vector independent of Hutchinson's probes.
 //
 // The constants are the ASCII bytes of a name, read as a big-endian integer;
 // changing one changes that estimator's results.

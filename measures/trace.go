@@ -23,7 +23,7 @@ type TraceSettings struct {
 	// Samples is the maximum number of probe vectors (one product each);
 	// 0 means DefaultTraceSamples. At least 2 are needed for a standard error.
 	Samples int
-	// Seed seeds the Rademacher probes (see newRNG).
+	// Seed seeds the Rademacher probes (see the package doc).
 	Seed int64
 	// RelStdErr, if positive, stops early once StdErr ≤ RelStdErr·|Trace|
 	// after at least MinSamples samples.
