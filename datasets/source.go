@@ -35,6 +35,11 @@ type Source struct {
 // subsets within the original splits, ClusterConfig.Validate for clusters),
 // data that would not fit in half the available memory, a malformed
 // fingerprint. Load and Samples call it first.
+// testSubsetSeedOffset derives the seed of the test subset from the source's
+// seed (the training subset uses the seed itself), so the two selections are
+// drawn independently.
+const testSubsetSeedOffset = 1
+
 func (s Source) Validate() error {
 	if s.Fingerprint != "" && !validFingerprint(s.Fingerprint) {
 		return fieldErrorf("data.fingerprint", "= %q, want 64 lowercase hexadecimal digits (a SHA-256)", s.Fingerprint)
@@ -156,7 +161,7 @@ func (s Source) openMNIST(dataDir string, wantTrain, wantTest bool) (train, test
 func (s Source) mnistSelection(m *mnistSplit, split string) ([]int, error) {
 	n, seed, name := s.Subset, s.Seed, "training"
 	if split == SplitTest {
-		n, seed, name = s.TestSubset, s.Seed+1, "test"
+		n, seed, name = s.TestSubset, s.Seed+testSubsetSeedOffset, "test"
 	}
 	if n == 0 {
 		return m.all(), nil

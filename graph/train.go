@@ -47,6 +47,10 @@ type TrainResult struct {
 }
 
 // Validate checks the settings.
+// orderSeedOffset derives the seed of the minibatch order from the training
+// seed (initialisation uses the seed itself), so both streams are distinct.
+const orderSeedOffset = 1
+
 func (ts TrainSettings) Validate() error {
 	switch {
 	case ts.BatchSize <= 0:
@@ -119,7 +123,7 @@ func Train(s Spec, train, test *datasets.Set, ts TrainSettings) (*TrainResult, e
 	}
 	// The order generator is separate from the initialisation one, so changing
 	// the init scheme does not change the minibatch order.
-	order := rand.New(rand.NewSource(ts.Seed + 1))
+	order := rand.New(rand.NewSource(ts.Seed + orderSeedOffset))
 	perm := make([]int, train.N)
 	for i := range perm {
 		perm[i] = i
