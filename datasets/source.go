@@ -29,17 +29,17 @@ type Source struct {
 	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
+// testSubsetSeedOffset derives the seed of the test subset from the source's
+// seed (the training subset uses the seed itself), so the two selections are
+// drawn independently.
+const testSubsetSeedOffset = 1
+
 // Validate reports the first invalid field of s as a *FieldError naming it
 // as in model.json ("data.subset"), before anything is read or allocated: an
 // unknown kind, a field of the other kind, a size out of bounds (MNIST
 // subsets within the original splits, ClusterConfig.Validate for clusters),
 // data that would not fit in half the available memory, a malformed
 // fingerprint. Load and Samples call it first.
-// testSubsetSeedOffset derives the seed of the test subset from the source's
-// seed (the training subset uses the seed itself), so the two selections are
-// drawn independently.
-const testSubsetSeedOffset = 1
-
 func (s Source) Validate() error {
 	if s.Fingerprint != "" && !validFingerprint(s.Fingerprint) {
 		return fieldErrorf("data.fingerprint", "= %q, want 64 lowercase hexadecimal digits (a SHA-256)", s.Fingerprint)

@@ -46,11 +46,11 @@ type TrainResult struct {
 	History []EpochStats
 }
 
-// Validate checks the settings.
 // orderSeedOffset derives the seed of the minibatch order from the training
 // seed (initialisation uses the seed itself), so both streams are distinct.
 const orderSeedOffset = 1
 
+// Validate checks the settings.
 func (ts TrainSettings) Validate() error {
 	switch {
 	case ts.BatchSize <= 0:
