@@ -134,3 +134,25 @@ func TestBatchSizePlanWantsEpochsOrSteps(t *testing.T) {
 		}
 	}
 }
+
+// The report warns when the two sizes ended at training losses more than
+// 10× apart under cross-entropy, and only then.
+func TestLossCaveat(t *testing.T) {
+	rows := func(small, large float64) []BatchSizeRow {
+		return []BatchSizeRow{{BatchSize: 10, TrainLoss: small}, {BatchSize: 10, TrainLoss: small}, {BatchSize: 512, TrainLoss: large}}
+	}
+	for _, c := range []struct {
+		small, large float64
+		l            loss.Kind
+		warn         bool
+	}{
+		{1e-5, 1e-2, loss.CrossEntropy, true},
+		{1e-2, 1e-5, loss.CrossEntropy, true},
+		{1e-3, 5e-3, loss.CrossEntropy, false},
+		{1e-5, 1e-2, loss.MSE, false},
+	} {
+		if got := lossCaveat(rows(c.small, c.large), 10, 512, c.l); (got != "") != c.warn {
+			t.Errorf("losses %g, %g (%s): caveat %q, want one: %v", c.small, c.large, c.l, got, c.warn)
+		}
+	}
+}

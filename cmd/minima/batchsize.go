@@ -23,7 +23,7 @@ func batchsizeCommand() *cli.Command {
 	}
 	tf := trainFlags(d.Train)[1:] // the batch size is swept
 	tf = tf[:len(tf)-1]           // and so is the seed
-	tf = append(tf, &cli.IntFlag{Name: "steps", Value: d.Train.Steps, Usage: "train this many SGD steps per model instead of --epochs (the same number of updates for every batch size)"})
+	tf = append(tf, &cli.IntFlag{Name: "steps", Value: d.Train.Steps, Usage: "train this many SGD steps per model instead of --epochs (the same number of updates for every batch size)", DefaultText: "none: --epochs"})
 	flags := append(append(append(studyDataFlags(d.Data), batchsizeArchFlags(d.Arch)...), tf...),
 		&cli.StringFlag{Name: "sizes", Value: ints(d.Sizes), Usage: "batch sizes, comma-separated, smallest first"},
 		&cli.StringFlag{Name: "seeds", Value: seeds(d.Seeds), Usage: "training seeds, comma-separated"},
@@ -102,18 +102,51 @@ func trainLength(c *cli.Context, def graph.TrainSettings) (epochs, steps int, er
 // study's default architecture.
 func batchsizeArchFlags(def study.ArchSettings) []cli.Flag {
 	flags := archFlags()
+	defaults := archDefaults(def)
 	for _, f := range flags {
-		if sf, ok := f.(*cli.StringFlag); ok && sf.Name == "arch" {
-			sf.Value = def.Arch
+		switch f := f.(type) {
+		case *cli.StringFlag:
+			if f.Name == "arch" {
+				f.Value = def.Arch
+			} else if v, ok := defaults[f.Name]; ok {
+				f.DefaultText = v + " (" + def.Arch + ")"
+			}
+		case *cli.IntFlag:
+			if v, ok := defaults[f.Name]; ok {
+				f.DefaultText = v
+			}
+		case *cli.BoolFlag:
+			if v, ok := defaults[f.Name]; ok {
+				f.DefaultText = v + " (" + def.Arch + ")"
+			}
 		}
 	}
 	return flags
+}
+
+// archDefaults are the values of the architecture flags that describe def.
+func archDefaults(def study.ArchSettings) map[string]string {
+	m := map[string]string{"hidden": ints(def.Hidden), "no-bias": strconv.FormatBool(!def.Bias)}
+	if def.Arch == archCNN && def.CNN != nil {
+		m["conv"], m["kernel"], m["pool"], m["hidden"] = ints(def.CNN.Channels), strconv.Itoa(def.CNN.Kernel), strconv.Itoa(def.CNN.Pool), ints(def.CNN.Hidden)
+	}
+	return m
 }
 
 // archSettings is the architecture the flags describe, as plain settings.
 // The flags are parsed and checked by specFromFlags, as train does; the
 // settings are read back from its network and must build the same one.
 func archSettings(c *cli.Context, src datasets.Source) (study.ArchSettings, error) {
+	// The default architecture's unset flags take the study's values.
+	if def := study.DefaultBatchSizeSettings().Arch; c.String("arch") == def.Arch {
+		for name, v := range archDefaults(def) {
+			if !c.IsSet(name) {
+				if err := c.Set(name, v); err != nil {
+					return study.ArchSettings{}, usagef(c, "--%s: %v", name, err)
+				}
+			}
+		}
+	}
 	d, classes := dataInputs(src), dataClasses(src)
 	spec, err := specFromFlags(c, src.Kind, d, classes)
 	if err != nil {
