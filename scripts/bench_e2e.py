@@ -52,7 +52,7 @@ def main():
                  "--epochs", str(a.epochs), "--lr", "0.05", "--momentum", "0.9", "--seed", "1",
                  "--out", model, "--quiet"]
         if a.n < 60000:
-            train[3:3] = ["--subset", str(a.n)]
+            train[4:4] = ["--subset", str(a.n)]
         print("training", " ".join(train), file=sys.stderr)
         run(train)
 

@@ -17,12 +17,13 @@ import (
 
 // Problem is an objective with a θ and a v to evaluate at.
 type Problem struct {
-	Name     string
-	Obj      *graph.Objective
-	Theta, V []float64
-	theta2   []float64 // Theta with one parameter changed (HVPNewTheta)
-	flip     bool
-	hv, g    []float64
+	Name      string
+	DenseOnly bool // every layer is dense: MatMuls lists every product
+	Obj       *graph.Objective
+	Theta, V  []float64
+	theta2    []float64 // Theta with one parameter changed (HVPNewTheta)
+	flip      bool
+	hv, g     []float64
 }
 
 // NewProblem builds the MLP sizes[0]-…-sizes[last] (biases, ReLU, cross-entropy)
@@ -78,7 +79,11 @@ func newProblem(s graph.Spec, n int, seed int64, float32 bool) (*Problem, error)
 	}
 	theta2 := append([]float64(nil), theta...)
 	theta2[0] += 1e-3
-	return &Problem{Name: s.String(), Obj: o, Theta: theta, V: v, theta2: theta2, hv: make([]float64, len(theta)), g: make([]float64, len(theta))}, nil
+	dense := true
+	for _, l := range s.Layers {
+		dense = dense && l.Kind() == "dense"
+	}
+	return &Problem{Name: s.String(), DenseOnly: dense, Obj: o, Theta: theta, V: v, theta2: theta2, hv: make([]float64, len(theta)), g: make([]float64, len(theta))}, nil
 }
 
 // Forward evaluates the loss.

@@ -124,17 +124,19 @@ type series []float64
 func (s series) med() float64 { return median(s) }
 func (s series) min() float64 { return slices.Min(s) }
 
-// ratio is the median of per-repetition ratios a_i/b_i.
-func ratio(a, b series) float64 {
-	r := make([]float64, len(a))
-	for i := range a {
-		r[i] = a[i] / b[i]
+// ratio is the median over rounds of the ratio of the rounds' medians: a and
+// b hold rounds of k repetitions each.
+func ratio(a, b series, k int) float64 {
+	var r []float64
+	for i := 0; i+k <= len(a) && i+k <= len(b); i += k {
+		r = append(r, median(a[i:i+k])/median(b[i:i+k]))
 	}
 	return median(r)
 }
 
 type row struct {
 	model, op            string
+	dense                bool // the floor lists every product (dense layers only)
 	ours, floor          series
 	torch, fwdrev        series
 	products             int
@@ -143,14 +145,22 @@ type row struct {
 	torchName, torchNote string
 }
 
-func measureModel(model string, p *bench.Problem, pr *peer, reps int) []row {
+// settle lets the other side's idle BLAS or OpenMP threads, which spin for a
+// while after a call, go to sleep before the next block is timed.
+func settle() { time.Sleep(300 * time.Millisecond) }
+
+// measureModel times each op of p in rounds: k runs of minima's op, k of its
+// floor, then k of the peer's op (and of its forward-over-reverse HVP). Blocks,
+// not single calls, alternate: a thread pool that spins after its own calls
+// would otherwise slow the other side's next call.
+func measureModel(model string, p *bench.Problem, pr *peer, rounds, k int) []row {
 	var rows []row
 	for _, op := range p.Ops() {
 		f, err := bench.NewFloor(p.Obj, op.Product, op.Varying)
 		if err != nil {
 			fail(err)
 		}
-		r := row{model: model, op: op.Name, products: f.Products(), gflop: f.Flops() / 1e9}
+		r := row{model: model, op: op.Name, products: f.Products(), gflop: f.Flops() / 1e9, dense: p.DenseOnly}
 		if r.allocs, r.bytes, err = bench.Allocs(op.Run, 3); err != nil {
 			fail(err)
 		}
@@ -159,17 +169,30 @@ func measureModel(model string, p *bench.Problem, pr *peer, reps int) []row {
 		if op.Peer == "hvp" {
 			pr.time("hvp_fwd_rev")
 		}
-		for range reps {
-			r.ours = append(r.ours, timeIt(op.Run))
-			r.floor = append(r.floor, timeIt(f.Run))
-			if ms, ok := pr.time(op.Peer); ok {
-				r.torch = append(r.torch, ms)
+		for range rounds {
+			for range k {
+				r.ours = append(r.ours, timeIt(op.Run))
 			}
-			if op.Peer == "hvp" {
-				if ms, ok := pr.time("hvp_fwd_rev"); ok {
-					r.fwdrev = append(r.fwdrev, ms)
+			for range k {
+				r.floor = append(r.floor, timeIt(f.Run))
+			}
+			if pr == nil {
+				continue
+			}
+			settle()
+			for range k {
+				if ms, ok := pr.time(op.Peer); ok {
+					r.torch = append(r.torch, ms)
 				}
 			}
+			if op.Peer == "hvp" {
+				for range k {
+					if ms, ok := pr.time("hvp_fwd_rev"); ok {
+						r.fwdrev = append(r.fwdrev, ms)
+					}
+				}
+			}
+			settle()
 		}
 		rows = append(rows, r)
 	}
@@ -188,7 +211,8 @@ func main() {
 	sizesFlag := flag.String("sizes", "784,256,256,10", "MLP layer sizes")
 	n := flag.Int("n", 1000, "MLP samples")
 	cnnN := flag.Int("cnn-n", 1000, "CNN samples (0: no CNN row)")
-	reps := flag.Int("reps", 15, "timed repetitions")
+	rounds := flag.Int("rounds", 3, "rounds of blocks (minima, floor, peer)")
+	reps := flag.Int("reps", 5, "timed repetitions per block")
 	f32 := flag.Bool("float32", true, "also the MLP in float32 (sgemm floor, PyTorch float32 peer)")
 	script := flag.String("peer", "scripts/torch_hvp.py", "PyTorch peer script (skipped if missing or torch is absent)")
 	threadsFlag := flag.Int("threads", 0, "BLAS threads of minima and of the peer (0: minima's pinned count)")
@@ -223,7 +247,7 @@ func main() {
 		} else {
 			peerName = pr.Name
 		}
-		rows = append(rows, measureModel("MLP "+*sizesFlag+", "+strconv.Itoa(*n), p, pr, *reps)...)
+		rows = append(rows, measureModel("MLP "+*sizesFlag+", "+strconv.Itoa(*n), p, pr, *rounds, *reps)...)
 		pr.close()
 		p.Obj.Close()
 	}
@@ -236,7 +260,7 @@ func main() {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (float32) not run:", err)
 		}
-		rows = append(rows, measureModel("MLP "+*sizesFlag+", "+strconv.Itoa(*n)+", float32", p, pr, *reps)...)
+		rows = append(rows, measureModel("MLP "+*sizesFlag+", "+strconv.Itoa(*n)+", float32", p, pr, *rounds, *reps)...)
 		pr.close()
 		p.Obj.Close()
 	}
@@ -249,31 +273,36 @@ func main() {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (CNN) not run:", err)
 		}
-		rows = append(rows, measureModel("CNN (graph.CNN defaults), "+strconv.Itoa(*cnnN), p, pr, *reps)...)
+		rows = append(rows, measureModel("CNN (graph.CNN defaults), "+strconv.Itoa(*cnnN), p, pr, *rounds, *reps)...)
 		pr.close()
 		p.Obj.Close()
 	}
 
-	fmt.Printf("float64 unless marked, minima BLAS=%s on %s threads, peer %s on %s threads; %d interleaved repetitions; load average %s\n\n",
-		graph.BLAS, threads, peerName, threads, *reps, loadavg())
+	fmt.Printf("float64 unless marked, minima BLAS=%s on %s threads, peer %s on %s threads; %d rounds of %d repetitions; load average %s\n\n",
+		graph.BLAS, threads, peerName, threads, *rounds, *reps, loadavg())
 	fmt.Println("| model | op | minima ms | floor ms | minima/floor | GFLOP (products) | allocs/op | MB/op | torch ms | minima/torch | torch fwd-over-rev ms | minima/fwd-over-rev |")
 	fmt.Println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
 		torch, tr, fr, frr := "–", "–", "–", "–"
 		if len(r.torch) == len(r.ours) {
 			torch = fmt.Sprintf("%.1f (min %.1f)", r.torch.med(), r.torch.min())
-			tr = fmt.Sprintf("%.2f", ratio(r.ours, r.torch))
+			tr = fmt.Sprintf("%.2f", ratio(r.ours, r.torch, *reps))
 		}
 		if len(r.fwdrev) == len(r.ours) {
 			fr = fmt.Sprintf("%.1f (min %.1f)", r.fwdrev.med(), r.fwdrev.min())
-			frr = fmt.Sprintf("%.2f", ratio(r.ours, r.fwdrev))
+			frr = fmt.Sprintf("%.2f", ratio(r.ours, r.fwdrev, *reps))
 		}
-		fmt.Printf("| %s | %s | %.1f (min %.1f) | %.1f (min %.1f) | %.2f | %.2f (%d) | %.0f | %.2f | %s | %s | %s | %s |\n",
-			r.model, r.op, r.ours.med(), r.ours.min(), r.floor.med(), r.floor.min(), ratio(r.ours, r.floor),
+		fl, flr := fmt.Sprintf("%.1f (min %.1f)", r.floor.med(), r.floor.min()), fmt.Sprintf("%.2f", ratio(r.ours, r.floor, *reps))
+		if !r.dense {
+			fl, flr = "–", "–" // the convolutions' products run inside graph/ops, unlisted
+		}
+		fmt.Printf("| %s | %s | %.1f (min %.1f) | %s | %s | %.2f (%d) | %.0f | %.2f | %s | %s | %s | %s |\n",
+			r.model, r.op, r.ours.med(), r.ours.min(), fl, flr,
 			r.gflop, r.products, r.allocs, r.bytes/1e6, torch, tr, fr, frr)
 	}
-	fmt.Println("\nminima ms and torch ms: median (and minimum) wall time of one evaluation; ratios: median of per-repetition ratios.")
-	fmt.Println("floor: the evaluation's matrix products alone (graph.Objective.MatMuls) in the same BLAS and threads.")
+	fmt.Println("\nminima ms and torch ms: median (and minimum) wall time of one evaluation; ratios: median over rounds of the ratio of the rounds' medians.")
+	fmt.Println("floor: the evaluation's matrix products alone (graph.Objective.MatMuls) in the same BLAS and threads; GFLOP: theirs")
+	fmt.Println("(for the CNN only the dense layers' products: the convolutions' run inside graph/ops, so no floor is given).")
 	fmt.Println("hvp: at the θ of the last product (as in Lanczos: the values not depending on v are kept; floor: the products depending on v);")
 	fmt.Println("hvp, new θ: at another θ each time (nothing kept; floor: all its products). The peer recomputes everything in both rows.")
 }
