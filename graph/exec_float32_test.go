@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 )
@@ -43,10 +44,10 @@ func TestFloat32ProductsMatchFloat64(t *testing.T) {
 	if d := math.Abs(l32-l64) / math.Abs(l64); d > 1e-4 || d < 1e-12 {
 		t.Errorf("float32 loss differs from float64 by %.3g relative", d)
 	}
-	if d := maxRelDiff(g32, g64); d > 1e-4 || d < 1e-12 {
+	if d := numtest.MaxRelDiff(g32, g64); d > 1e-4 || d < 1e-12 {
 		t.Errorf("float32 gradient differs from float64 by %.3g relative", d)
 	}
-	if d := maxRelDiff(hv32, hv64); d > 1e-4 || d < 1e-12 {
+	if d := numtest.MaxRelDiff(hv32, hv64); d > 1e-4 || d < 1e-12 {
 		t.Errorf("float32 Hv differs from float64 by %.3g relative", d)
 	}
 }

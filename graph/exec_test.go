@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -25,10 +26,10 @@ func TestConsecutiveHVPsWithDifferentVectors(t *testing.T) {
 	if _, err := o.HVP(hv2, nil, theta, v2); err != nil {
 		t.Fatal(err)
 	}
-	if d := maxRelDiff(hv1, fdHVP(t, o, theta, v1)); d > 1e-6 {
+	if d := numtest.MaxRelDiff(hv1, fdHVP(t, o, theta, v1)); d > 1e-6 {
 		t.Fatalf("first Hv differs from finite differences by %.3g relative", d)
 	}
-	if d := maxRelDiff(hv2, fdHVP(t, o, theta, v2)); d > 1e-6 {
+	if d := numtest.MaxRelDiff(hv2, fdHVP(t, o, theta, v2)); d > 1e-6 {
 		t.Fatalf("second Hv differs from finite differences by %.3g relative", d)
 	}
 	if _, err := o.HVP(again, nil, theta, v1); err != nil {
@@ -120,7 +121,7 @@ func TestHVPAfterThetaChangedInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !slices.Equal(hv, want) {
-		t.Fatalf("Hv after θ changed in place differs from a fresh objective's by %.3g", maxRelDiff(hv, want))
+		t.Fatalf("Hv after θ changed in place differs from a fresh objective's by %.3g", numtest.MaxRelDiff(hv, want))
 	}
 }
 
@@ -145,6 +146,6 @@ func TestHVPWithoutKeptValuesSameBits(t *testing.T) {
 	defer func(b int) { keepBytes = b }(keepBytes)
 	keepBytes = 0
 	if shared := hvp(); !slices.Equal(kept, shared) {
-		t.Fatalf("shared program differs from dedicated ones by %.3g", maxRelDiff(shared, kept))
+		t.Fatalf("shared program differs from dedicated ones by %.3g", numtest.MaxRelDiff(shared, kept))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -54,5 +55,5 @@ func TestSameBLASThreadsSameBits(t *testing.T) {
 	if again := hvp(); !slices.Equal(first, again) {
 		t.Fatalf("HVP at %d BLAS threads changed after a run at 1 thread", pinned)
 	}
-	t.Logf("%s, %d threads vs 1: max relative difference %.3g", BLAS, pinned, maxRelDiff(one, first))
+	t.Logf("%s, %d threads vs 1: max relative difference %.3g", BLAS, pinned, numtest.MaxRelDiff(one, first))
 }

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"math"
 	"math/rand"
 	"testing"
 
@@ -20,16 +19,6 @@ func randomVec(n int, scale float64, seed int64) []float64 {
 		v[i] = scale * r.NormFloat64()
 	}
 	return v
-}
-
-// maxRelDiff is max_i |a_i − b_i| / max(max_i |b_i|, tiny).
-func maxRelDiff(a, b []float64) float64 {
-	scale, d := 0.0, 0.0
-	for i := range a {
-		scale = math.Max(scale, math.Abs(b[i]))
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-	}
-	return d / math.Max(scale, 1e-300)
 }
 
 func mustObjective(t testing.TB, s Spec, set *datasets.Set, chunk int) *Objective {

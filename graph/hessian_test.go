@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -32,10 +33,10 @@ func TestChunkedMeanEqualsOneBatch(t *testing.T) {
 	if math.Abs(l1-l2) > 1e-13*math.Abs(l1) {
 		t.Errorf("loss: one chunk %v, chunked %v", l1, l2)
 	}
-	if d := maxRelDiff(g2, g1); d > 1e-13 {
+	if d := numtest.MaxRelDiff(g2, g1); d > 1e-13 {
 		t.Errorf("gradient differs by %.3g relative", d)
 	}
-	if d := maxRelDiff(h2, h1); d > 1e-13 {
+	if d := numtest.MaxRelDiff(h2, h1); d > 1e-13 {
 		t.Errorf("Hv differs by %.3g relative", d)
 	}
 	_, a1, _ := one.Evaluate(theta)
@@ -45,7 +46,7 @@ func TestChunkedMeanEqualsOneBatch(t *testing.T) {
 	}
 	lg1, _ := one.Logits(theta)
 	lg2, _ := chunked.Logits(theta)
-	if len(lg2) != 13*3 || maxRelDiff(lg2, lg1) > 0 {
+	if len(lg2) != 13*3 || numtest.MaxRelDiff(lg2, lg1) > 0 {
 		t.Errorf("logits differ between chunkings")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -52,10 +53,10 @@ func TestHVPOnMNIST(t *testing.T) {
 	if _, err := one.HVP(hv1, nil, theta, v); err != nil {
 		t.Fatal(err)
 	}
-	if d := maxRelDiff(hv, hv1); d > 1e-12 {
+	if d := numtest.MaxRelDiff(hv, hv1); d > 1e-12 {
 		t.Errorf("chunked Hv differs from one chunk by %.3g", d)
 	}
-	if d := maxRelDiff(hv, fdHVP(t, o, theta, v)); d > 1e-6 {
+	if d := numtest.MaxRelDiff(hv, fdHVP(t, o, theta, v)); d > 1e-6 {
 		t.Errorf("Hv on MNIST differs from finite differences of the gradient by %.3g relative", d)
 	}
 }
@@ -97,7 +98,7 @@ func TestCNNHVPOnMNIST(t *testing.T) {
 	if _, err := (&Reference{Spec: s, X: set.X, N: set.N, Labels: set.Y}).LossGrad(want, theta); err != nil {
 		t.Fatal(err)
 	}
-	if d := maxRelDiff(g, want); d > 1e-12 {
+	if d := numtest.MaxRelDiff(g, want); d > 1e-12 {
 		t.Errorf("gradient differs from the reference by %.3g", d)
 	}
 	v := randomVec(o.Dim(), 1, 7)
@@ -106,10 +107,10 @@ func TestCNNHVPOnMNIST(t *testing.T) {
 		t.Fatal(err)
 	}
 	fd1, fd2 := fdHVPStep(t, o, theta, v, 1e-6), fdHVPStep(t, o, theta, v, 2e-6)
-	if d := maxRelDiff(fd2, fd1); d > 1e-6 {
+	if d := numtest.MaxRelDiff(fd2, fd1); d > 1e-6 {
 		t.Fatalf("finite differences with steps 1e-6 and 2e-6 differ by %.3g: a kink lies within the step", d)
 	}
-	if d := maxRelDiff(hv, fd1); d > 1e-6 {
+	if d := numtest.MaxRelDiff(hv, fd1); d > 1e-6 {
 		t.Errorf("Hv differs from finite differences of the gradient by %.3g", d)
 	}
 }

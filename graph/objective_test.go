@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -49,8 +50,8 @@ func TestGradientMatchesReference(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(l-lr) > 1e-12*math.Abs(lr) || maxRelDiff(g, want) > 1e-12 {
-			t.Errorf("spec %d (%s): loss %v vs %v, gradient differs by %.3g", i, describeSpec(s), l, lr, maxRelDiff(g, want))
+		if math.Abs(l-lr) > 1e-12*math.Abs(lr) || numtest.MaxRelDiff(g, want) > 1e-12 {
+			t.Errorf("spec %d (%s): loss %v vs %v, gradient differs by %.3g", i, describeSpec(s), l, lr, numtest.MaxRelDiff(g, want))
 		}
 	}
 }
@@ -85,7 +86,7 @@ func TestGradientMatchesFiniteDifferences(t *testing.T) {
 				lm, _ := o.Loss(tp)
 				fd[j] = (lp - lm) / (2 * h)
 			}
-			if d := maxRelDiff(g, fd); d > 1e-6 {
+			if d := numtest.MaxRelDiff(g, fd); d > 1e-6 {
 				t.Fatalf("gradient differs from finite differences by %.3g relative", d)
 			}
 		})
@@ -110,10 +111,10 @@ func TestHVPMatchesFiniteDifferencesOfGradient(t *testing.T) {
 			}
 			g0 := make([]float64, n)
 			l0, _ := o.LossGrad(g0, theta)
-			if math.Abs(loss-l0) > 1e-13*math.Abs(l0) || maxRelDiff(g, g0) > 1e-13 {
+			if math.Abs(loss-l0) > 1e-13*math.Abs(l0) || numtest.MaxRelDiff(g, g0) > 1e-13 {
 				t.Fatalf("HVP run's loss/gradient differ from the gradient run's")
 			}
-			if d := maxRelDiff(hv, fdHVP(t, o, theta, v)); d > 1e-6 {
+			if d := numtest.MaxRelDiff(hv, fdHVP(t, o, theta, v)); d > 1e-6 {
 				t.Fatalf("Hv differs from finite differences of the gradient by %.3g relative", d)
 			}
 			// A second product with another v on the same graph must not reuse
@@ -123,7 +124,7 @@ func TestHVPMatchesFiniteDifferencesOfGradient(t *testing.T) {
 			if _, err := o.HVP(hv2, nil, theta, v2); err != nil {
 				t.Fatal(err)
 			}
-			if d := maxRelDiff(hv2, fdHVP(t, o, theta, v2)); d > 1e-6 {
+			if d := numtest.MaxRelDiff(hv2, fdHVP(t, o, theta, v2)); d > 1e-6 {
 				t.Fatalf("second Hv differs from finite differences by %.3g relative", d)
 			}
 		})
@@ -146,7 +147,7 @@ func TestLogitsMatchReferenceForward(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := maxRelDiff(got, want); d > 1e-12 {
+		if d := numtest.MaxRelDiff(got, want); d > 1e-12 {
 			t.Errorf("spec %d (%s): logits differ from the reference forward by %.3g", i, s.Loss, d)
 		}
 	}

@@ -1,10 +1,10 @@
 package graph
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -64,7 +64,7 @@ func TestReferenceGradientMatchesFiniteDifferences(t *testing.T) {
 			if _, err := r.LossGrad(g, theta); err != nil {
 				t.Fatal(err)
 			}
-			if e := maxRelDiff(g, fdGradient(t, r.Loss, theta)); e > 1e-6 {
+			if e := numtest.MaxRelDiff(g, mustFDGradient(t, r.Loss, theta)); e > 1e-6 {
 				t.Errorf("%s, %s: gradient differs from finite differences by %.3g", describeSpec(s), k, e)
 			}
 		}
@@ -138,23 +138,13 @@ func randomReference(s Spec, n int, seed uint64) *Reference {
 	return &Reference{Spec: s, X: x, N: n, Labels: y}
 }
 
-// fdGradient is the central finite-difference gradient of f (step 1e-6
+// mustFDGradient is the central finite-difference gradient of f (step 1e-6
 // relative to each coordinate).
-func fdGradient(t testing.TB, f func([]float64) (float64, error), theta []float64) []float64 {
+func mustFDGradient(t testing.TB, f func([]float64) (float64, error), theta []float64) []float64 {
 	t.Helper()
-	g := make([]float64, len(theta))
-	x := append([]float64(nil), theta...)
-	for i := range x {
-		h := 1e-6 * math.Max(1, math.Abs(theta[i]))
-		x[i] = theta[i] + h
-		fp, err := f(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x[i] = theta[i] - h
-		fm, _ := f(x)
-		x[i] = theta[i]
-		g[i] = (fp - fm) / (2 * h)
+	g, err := numtest.Gradient(f, theta, 1e-6)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return g
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/minima-project/minima/internal/numtest"
 )
 
 // TestExactSpectrum: all eigenvalues of Q·diag(λ)·Qᵀ to 1e-10·max|λ| (the
@@ -21,7 +23,7 @@ func TestExactSpectrum(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := ascending(lams)
-	scale := maxAbs(lams)
+	scale := numtest.MaxAbs(lams)
 	for i, v := range r.Values {
 		if math.Abs(v-want[i]) > 1e-10*scale {
 			t.Errorf("value %d = %.15g, want %.15g", i, v, want[i])

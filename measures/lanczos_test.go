@@ -10,6 +10,8 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/minima-project/minima/internal/numtest"
 )
 
 // ---- helpers shared by the spectrum tests ----
@@ -60,15 +62,6 @@ func ascending(x []float64) []float64 {
 	return y
 }
 
-// maxAbs returns max |x_i|.
-func maxAbs(x []float64) float64 {
-	m := 0.0
-	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
-	}
-	return m
-}
-
 // trueResidual returns ‖A·y − θ·y‖ computed with an explicit product.
 func trueResidual(t *testing.T, op Operator, theta float64, y []float64) float64 {
 	t.Helper()
@@ -109,7 +102,7 @@ func checkLanczos(t *testing.T, a *Dense, lams []float64, r *LanczosResult, tol,
 	}
 	asc := ascending(lams)
 	n := len(asc)
-	scale := maxAbs(asc)
+	scale := numtest.MaxAbs(asc)
 	check := func(name string, vals, res []float64, vecs [][]float64, want func(i int) float64) {
 		for i, v := range vals {
 			w := want(i)
@@ -158,7 +151,7 @@ func TestTridiagRowsMatchesGonum(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		norm := maxAbs(a) + 2*maxAbs(b)
+		norm := numtest.MaxAbs(a) + 2*numtest.MaxAbs(b)
 		for i := range vals {
 			if math.Abs(vals[i]-gv[i]) > 1e-12*norm {
 				t.Errorf("k=%d: value %d: %v vs gonum %v", k, i, vals[i], gv[i])

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -92,61 +93,25 @@ func (tn tnet) ref(kind loss.Kind) *graph.Reference {
 // fdGrad returns the central finite-difference gradient of r at theta.
 func fdGrad(t testing.TB, r *graph.Reference, theta []float64, h float64) []float64 {
 	t.Helper()
-	g := make([]float64, len(theta))
-	x := append([]float64(nil), theta...)
-	for i := range x {
-		hi := h * math.Max(1, math.Abs(theta[i]))
-		x[i] = theta[i] + hi
-		fp, err := r.Loss(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		x[i] = theta[i] - hi
-		fm, _ := r.Loss(x)
-		x[i] = theta[i]
-		g[i] = (fp - fm) / (2 * hi)
+	g, err := numtest.Gradient(r.Loss, theta, h)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return g
 }
 
 // fdHessian returns the Hessian of r at theta by central differences of the
-// analytic gradient, symmetrised.
+// analytic gradient, symmetrised, as rows.
 func fdHessian(t testing.TB, r *graph.Reference, theta []float64, h float64) [][]float64 {
 	t.Helper()
+	flat, err := numtest.Hessian(func(g, x []float64) error { _, err := r.LossGrad(g, x); return err }, theta, h)
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := len(theta)
 	H := make([][]float64, n)
-	x := append([]float64(nil), theta...)
-	gp := make([]float64, n)
-	gm := make([]float64, n)
-	for j := 0; j < n; j++ {
-		hj := h * math.Max(1, math.Abs(theta[j]))
-		x[j] = theta[j] + hj
-		if _, err := r.LossGrad(gp, x); err != nil {
-			t.Fatal(err)
-		}
-		x[j] = theta[j] - hj
-		r.LossGrad(gm, x)
-		x[j] = theta[j]
-		H[j] = make([]float64, n)
-		for i := range H[j] {
-			H[j][i] = (gp[i] - gm[i]) / (2 * hj)
-		}
-	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < i; j++ {
-			m := 0.5 * (H[i][j] + H[j][i])
-			H[i][j], H[j][i] = m, m
-		}
+	for i := range H {
+		H[i] = flat[i*n : (i+1)*n]
 	}
 	return H
-}
-
-// relErr returns max|a−b| / max|b| (max|b| floored at tiny).
-func relErr(a, b []float64) float64 {
-	d, s := 0.0, 1e-300
-	for i := range a {
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-		s = math.Max(s, math.Abs(b[i]))
-	}
-	return d / s
 }

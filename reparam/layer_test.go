@@ -6,6 +6,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -125,20 +126,20 @@ func TestDiagGradientRelation(t *testing.T) {
 			for i := range g1 {
 				want[i] = D[i] * g1[i]
 			}
-			if e := relErr(g2, want); e > 1e-10 {
+			if e := numtest.MaxRelDiff(g2, want); e > 1e-10 {
 				t.Errorf("bias=%v %s: analytic ∇L(Tθ) vs D∇L(θ): rel err %g", bias, kind, e)
 			}
 			// Same with finite-difference gradients (also validates the analytic
 			// gradient of Reference).
 			f1 := fdGrad(t, r, tn.theta, 1e-6)
 			f2 := fdGrad(t, r, th2, 1e-6)
-			if e := relErr(f1, g1); e > 1e-6 {
+			if e := numtest.MaxRelDiff(f1, g1); e > 1e-6 {
 				t.Errorf("analytic vs FD gradient: rel err %g", e)
 			}
 			for i := range f1 {
 				want[i] = D[i] * f1[i]
 			}
-			if e := relErr(f2, want); e > 1e-6 {
+			if e := numtest.MaxRelDiff(f2, want); e > 1e-6 {
 				t.Errorf("bias=%v %s: FD ∇L(Tθ) vs D∇L(θ): rel err %g", bias, kind, e)
 			}
 		}
@@ -162,11 +163,11 @@ func TestDiagHessianRelation(t *testing.T) {
 				b = append(b, D[i]*H1[i][j]*D[j])
 			}
 		}
-		if e := relErr(a, b); e > 1e-4 {
+		if e := numtest.MaxRelDiff(a, b); e > 1e-4 {
 			t.Errorf("bias=%v: H(Tθ) vs D H(θ) D: rel err %g", bias, e)
 		}
 		// Negative control: H itself is not invariant.
-		if e := relErr(a, flatten(H1)); e < 0.1 {
+		if e := numtest.MaxRelDiff(a, flatten(H1)); e < 0.1 {
 			t.Errorf("bias=%v: Hessian unexpectedly invariant (rel diff %g)", bias, e)
 		}
 	}

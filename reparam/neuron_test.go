@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
 
@@ -40,10 +41,10 @@ func TestNeuronPreservesFunction(t *testing.T) {
 			}
 			th4, _ := RandomNeurons(tn.spec, tn.theta, 1.0, 42)
 			th5, _ := RandomNeurons(tn.spec, tn.theta, 1.0, 43)
-			if relErr(th3, th4) != 0 {
+			if numtest.MaxRelDiff(th3, th4) != 0 {
 				t.Errorf("RandomNeurons not deterministic")
 			}
-			if relErr(th3, th5) == 0 {
+			if numtest.MaxRelDiff(th3, th5) == 0 {
 				t.Errorf("RandomNeurons ignores the seed")
 			}
 		}
@@ -83,7 +84,7 @@ func TestNeuronGradientRelation(t *testing.T) {
 	for i := range g1 {
 		g1[i] *= D[i]
 	}
-	if e := relErr(g2, g1); e > 1e-10 {
+	if e := numtest.MaxRelDiff(g2, g1); e > 1e-10 {
 		t.Errorf("∇L(Sθ) vs D∇L(θ): rel err %g", e)
 	}
 	for i, v := range D {
@@ -107,7 +108,7 @@ func TestChannelRescalingPreservesCNNFunction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if relErr(th, tn.theta) < 1e-3 {
+		if numtest.MaxRelDiff(th, tn.theta) < 1e-3 {
 			t.Fatal("the rescaling changed nothing")
 		}
 		if e := Equivalence(out, tn.forward(t, th)); e > 1e-12 {
@@ -133,7 +134,7 @@ func TestChannelRescalingGradientRelation(t *testing.T) {
 	for i, d := range DiagFromScales(s) {
 		g1[i] *= d
 	}
-	if e := relErr(g2, g1); e > 1e-10 {
+	if e := numtest.MaxRelDiff(g2, g1); e > 1e-10 {
 		t.Errorf("∇L(Sθ) vs D∇L(θ): rel err %g", e)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/report"
 )
 
@@ -28,16 +28,6 @@ const convertLogitsTol = 1e-12
 
 // convertCheck is testdata/convert_check.py, the PyTorch side of these tests.
 const convertCheck = "testdata/convert_check.py"
-
-// maxRelDiff is max|got − want| / max|want|.
-func maxRelDiff(got, want []float64) float64 {
-	d, m := 0.0, 0.0
-	for i := range want {
-		d = math.Max(d, math.Abs(got[i]-want[i]))
-		m = math.Max(m, math.Abs(want[i]))
-	}
-	return d / math.Max(m, math.SmallestNonzeroFloat64)
-}
 
 // readNpy reads a float64 .npy file.
 func readNpy(t *testing.T, path string) ([]float64, []int) {
@@ -58,7 +48,7 @@ func checkLogits(t *testing.T, name string, m *graph.Model, x, logits []float64,
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	if d := maxRelDiff(ref, logits); !(d <= convertLogitsTol) {
+	if d := numtest.MaxRelDiff(ref, logits); !(d <= convertLogitsTol) {
 		t.Errorf("%s: reference forward differs from the PyTorch outputs by %.3g (relative) > %g", name, d, convertLogitsTol)
 	}
 	set := &datasets.Set{X: x, Y: make([]int, n), N: n, D: m.Spec.Inputs(), Classes: m.Spec.Outputs()}
@@ -71,7 +61,7 @@ func checkLogits(t *testing.T, name string, m *graph.Model, x, logits []float64,
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
-	if d := maxRelDiff(got, logits); !(d <= convertLogitsTol) {
+	if d := numtest.MaxRelDiff(got, logits); !(d <= convertLogitsTol) {
 		t.Errorf("%s: Objective.Logits differs from the PyTorch outputs by %.3g (relative) > %g", name, d, convertLogitsTol)
 	}
 }
@@ -157,7 +147,7 @@ func TestConvertMinimaRoundTrip(t *testing.T) {
 				t.Errorf("converted back: %v\nlayers %s\nwant %v\nlayers %s", back.Spec, lb, orig.Spec, lo)
 			}
 			if !slices.Equal(back.Theta, orig.Theta) {
-				t.Errorf("converted back: parameters differ (max relative %.3g)", maxRelDiff(back.Theta, orig.Theta))
+				t.Errorf("converted back: parameters differ (max relative %.3g)", numtest.MaxRelDiff(back.Theta, orig.Theta))
 			}
 			if back.Data != nil || back.Train != nil {
 				t.Errorf("converted back: data %v, train %v; want neither", back.Data, back.Train)

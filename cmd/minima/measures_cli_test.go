@@ -22,6 +22,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/study"
@@ -111,20 +112,6 @@ func mcSortedKeys(m map[string]json.RawMessage) []string {
 	}
 	slices.Sort(ks)
 	return ks
-}
-
-// mcRelClose reports whether |a − b| ≤ tol·max(|a|, |b|).
-func mcRelClose(a, b, tol float64) bool {
-	return math.Abs(a-b) <= tol*math.Max(math.Abs(a), math.Abs(b))
-}
-
-// mcMaxAbs is max |x_i|.
-func mcMaxAbs(x []float64) float64 {
-	m := 0.0
-	for _, v := range x {
-		m = math.Max(m, math.Abs(v))
-	}
-	return m
 }
 
 // mcReadCSV reads a whole CSV file.
@@ -218,7 +205,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 			t.Errorf("ε=%g p=%d: sharpness %v", s.Eps, s.Subspace, s.Value)
 		}
 		// φ = 100·(max L − L)/(1 + L).
-		if want := 100 * (s.MaxLoss - m.Loss) / (1 + m.Loss); !mcRelClose(s.Value, want, 1e-9) {
+		if want := 100 * (s.MaxLoss - m.Loss) / (1 + m.Loss); !numtest.RelClose(s.Value, want, 1e-9) {
 			t.Errorf("ε=%g p=%d: sharpness %v, 100(max_loss − loss)/(1 + loss) = %v", s.Eps, s.Subspace, s.Value, want)
 		}
 	}
@@ -245,14 +232,14 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 		t.Fatal(err)
 	}
 	top := ex.Values[len(ex.Values)-1]
-	if !mcRelClose(m.LambdaMax, top, 1e-6) {
+	if !numtest.RelClose(m.LambdaMax, top, 1e-6) {
 		t.Errorf("lambda_max %.17g, exact top eigenvalue %.17g", m.LambdaMax, top)
 	}
 	if len(m.TopK) != 5 || m.TopK[0] != m.LambdaMax || len(m.TopKResiduals) != 5 || !slices.IsSortedFunc(m.TopK, func(a, b float64) int { return cmp.Compare(b, a) }) {
 		t.Errorf("top_k %v (residuals %v): want 5 values, descending, starting at lambda_max", m.TopK, m.TopKResiduals)
 	}
 	for i, v := range m.TopK {
-		if want := ex.Values[len(ex.Values)-1-i]; !mcRelClose(v, want, 1e-6) {
+		if want := ex.Values[len(ex.Values)-1-i]; !numtest.RelClose(v, want, 1e-6) {
 			t.Errorf("top_k[%d] = %.17g, exact %.17g", i, v, want)
 		}
 	}
@@ -272,7 +259,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !mcRelClose(m.Loss, loss, 1e-12) || m.Accuracy != acc {
+	if !numtest.RelClose(m.Loss, loss, 1e-12) || m.Accuracy != acc {
 		t.Errorf("loss %.17g accuracy %v, Evaluate %.17g %v", m.Loss, m.Accuracy, loss, acc)
 	}
 
@@ -283,7 +270,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if !(m.FlatnessGeoMean > 0) || !(m.FlatnessTopRadius > 0) || math.IsInf(m.FlatnessGeoMean, 0) {
 		t.Errorf("flatness radii: geomean %v, top eigenvector %v", m.FlatnessGeoMean, m.FlatnessTopRadius)
 	}
-	if want := float64(mcParams) * math.Log(m.FlatnessGeoMean); !mcRelClose(m.FlatnessLogVolume, want, 1e-9) {
+	if want := float64(mcParams) * math.Log(m.FlatnessGeoMean); !numtest.RelClose(m.FlatnessLogVolume, want, 1e-9) {
 		t.Errorf("flatness_log_volume %v, n·log(geomean) %v", m.FlatnessLogVolume, want)
 	}
 	for name, v := range map[string]float64{"asam": m.ASAM, "asam_eta": m.ASAMEta, "asam_rho": m.ASAMRho,
@@ -488,7 +475,7 @@ func TestE2EReparamSweep(t *testing.T) {
 		for i := range f0 {
 			d = math.Max(d, math.Abs(f0[i]-f1[i]))
 		}
-		if eq := d / mcMaxAbs(f0); eq > 1e-12 {
+		if eq := d / numtest.MaxAbs(f0); eq > 1e-12 {
 			t.Errorf("α = 10: max|f_θ − f_Tθ|/max|f_θ| = %g over %d samples", eq, set.N)
 		}
 	}
@@ -498,7 +485,7 @@ func TestE2EReparamSweep(t *testing.T) {
 		if r.Equivalence > 1e-12 || !(r.Equivalence >= 0) {
 			t.Errorf("α = %g: equivalence %g", r.Alpha, r.Equivalence)
 		}
-		if !mcRelClose(r.Loss, rows[1].Loss, 1e-12) || r.TrainAcc != rows[1].TrainAcc {
+		if !numtest.RelClose(r.Loss, rows[1].Loss, 1e-12) || r.TrainAcc != rows[1].TrainAcc {
 			t.Errorf("α = %g: loss %.17g train acc %v, at α = 1 %.17g %v", r.Alpha, r.Loss, r.TrainAcc, rows[1].Loss, rows[1].TrainAcc)
 		}
 		if r.TestAcc == nil || rows[1].TestAcc == nil || *r.TestAcc != *rows[1].TestAcc {
@@ -524,7 +511,7 @@ func TestE2EReparamSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if top := ex.Values[len(ex.Values)-1]; !mcRelClose(rows[1].LambdaMax, top, 1e-6) {
+	if top := ex.Values[len(ex.Values)-1]; !numtest.RelClose(rows[1].LambdaMax, top, 1e-6) {
 		t.Errorf("α = 1: λ_max %.17g, exact %.17g", rows[1].LambdaMax, top)
 	}
 	block := &measures.Dense{N: nW0, Data: make([]float64, nW0*nW0)}
@@ -550,7 +537,7 @@ func TestE2EReparamSweep(t *testing.T) {
 
 	// ASAM (η = 0) and the Fisher–Rao norm do not move.
 	for _, r := range rows {
-		if !mcRelClose(r.ASAM, rows[1].ASAM, 1e-6) || !mcRelClose(r.FisherRao, rows[1].FisherRao, 1e-6) {
+		if !numtest.RelClose(r.ASAM, rows[1].ASAM, 1e-6) || !numtest.RelClose(r.FisherRao, rows[1].FisherRao, 1e-6) {
 			t.Errorf("α = %g: asam %.17g fisher_rao %.17g, at α = 1 %.17g %.17g", r.Alpha, r.ASAM, r.FisherRao, rows[1].ASAM, rows[1].FisherRao)
 		}
 	}
@@ -568,10 +555,10 @@ func TestE2EReparamNeuron(t *testing.T) {
 	}
 	ref := f.Rows[1]
 	for _, r := range f.Rows {
-		if r.Equivalence > 1e-12 || !mcRelClose(r.Loss, ref.Loss, 1e-12) || *r.TestAcc != *ref.TestAcc {
+		if r.Equivalence > 1e-12 || !numtest.RelClose(r.Loss, ref.Loss, 1e-12) || *r.TestAcc != *ref.TestAcc {
 			t.Errorf("α = %g: equivalence %g, loss %v (α = 1: %v), test acc %v (%v)", r.Alpha, r.Equivalence, r.Loss, ref.Loss, *r.TestAcc, *ref.TestAcc)
 		}
-		if !mcRelClose(r.ASAM, ref.ASAM, 1e-6) || !mcRelClose(r.FisherRao, ref.FisherRao, 1e-6) {
+		if !numtest.RelClose(r.ASAM, ref.ASAM, 1e-6) || !numtest.RelClose(r.FisherRao, ref.FisherRao, 1e-6) {
 			t.Errorf("α = %g: asam %v fisher_rao %v, at α = 1 %v %v", r.Alpha, r.ASAM, r.FisherRao, ref.ASAM, ref.FisherRao)
 		}
 	}

@@ -1,12 +1,13 @@
 package ops
 
 import (
-	"math"
 	"math/rand"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/minima-project/minima/internal/numtest"
 )
 
 // This file holds the package's shared test helpers: random data, a model
@@ -26,38 +27,14 @@ func randVec(n int, scale float64, seed int64) []float64 {
 	return v
 }
 
-// maxRelDiff is max_i |a_i − b_i| / max(max_i |b_i|, tiny).
-func maxRelDiff(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	scale, d := 0.0, 0.0
-	for i := range a {
-		scale = math.Max(scale, math.Abs(b[i]))
-		d = math.Max(d, math.Abs(a[i]-b[i]))
-		if a[i] != a[i] || b[i] != b[i] {
-			return math.NaN()
-		}
-	}
-	return d / math.Max(scale, 1e-300)
-}
-
-func maxAbs(a []float64) float64 {
-	m := 0.0
-	for _, x := range a {
-		m = math.Max(m, math.Abs(x))
-	}
-	return m
-}
-
-// checkClose fails t unless maxRelDiff(got, want) ≤ tol.
+// checkClose fails t unless numtest.MaxRelDiff(got, want) ≤ tol.
 func checkClose(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
-	d := maxRelDiff(got, want)
+	d := numtest.MaxRelDiff(got, want)
 	if !(d <= tol) {
 		t.Errorf("%s: max relative difference %.3g > %.0g", what, d, tol)
 	}
-	t.Logf("%s: max relative difference %.3g (largest |want| %.3g)", what, d, maxAbs(want))
+	t.Logf("%s: max relative difference %.3g (largest |want| %.3g)", what, d, numtest.MaxAbs(want))
 }
 
 // dense returns a tensor of the given shape holding a copy of d.
