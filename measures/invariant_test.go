@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/reparam"
@@ -58,31 +59,11 @@ func newGeoNet(t testing.TB, sizes []int, bias bool, kind loss.Kind, seed uint64
 // differences of the analytic gradient (relative step 1e-5), symmetrised.
 func geoHessian(t testing.TB, obj measures.Objective, theta []float64) *measures.Dense {
 	t.Helper()
-	n := len(theta)
-	H := make([]float64, n*n)
-	x := append([]float64(nil), theta...)
-	gp := make([]float64, n)
-	gm := make([]float64, n)
-	for j := 0; j < n; j++ {
-		h := 1e-5 * math.Max(1, math.Abs(theta[j]))
-		x[j] = theta[j] + h
-		if _, err := obj.LossGrad(gp, x); err != nil {
-			t.Fatal(err)
-		}
-		x[j] = theta[j] - h
-		obj.LossGrad(gm, x)
-		x[j] = theta[j]
-		for i := 0; i < n; i++ {
-			H[i*n+j] = (gp[i] - gm[i]) / (2 * h)
-		}
+	H, err := numtest.Hessian(func(g, x []float64) error { _, err := obj.LossGrad(g, x); return err }, theta, 1e-5)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i := 0; i < n; i++ {
-		for j := 0; j < i; j++ {
-			m := 0.5 * (H[i*n+j] + H[j*n+i])
-			H[i*n+j], H[j*n+i] = m, m
-		}
-	}
-	return &measures.Dense{N: n, Data: H}
+	return &measures.Dense{N: len(theta), Data: H}
 }
 
 // geoJVP returns J = ⟨θ, ∇_θ f⟩ = d/dt f_{(1+t)θ}|_{t=0} for every sample and
