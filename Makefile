@@ -71,10 +71,10 @@ endif
 # PyTorch double backward + scipy eigsh (needs python3-scipy).
 bench: data build
 	$(GO) run -tags '$(TAGS)' ./internal/benchtable --peer $(PEER)
-	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2 --threads 2,1
 
 bench-e2e: data build
-	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2 --threads 2,1
 
 # Opt-in, long: the same on all 60,000 MNIST training images, the peer holding
 # X as float64 and as float32.

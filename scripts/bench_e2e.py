@@ -16,17 +16,19 @@ wall seconds, peak RSS, products, the time ratio and the eigenvalues' agreement.
 import argparse, json, os, subprocess, sys, time
 
 
-def run(cmd, out=None):
-    """Runs cmd; returns (wall seconds, peak RSS in MB, stdout)."""
+def run(cmd, env=None):
+    """Runs cmd (with env added to the environment); returns (wall seconds, peak RSS
+    in MB, stdout, CPU seconds: user + system over all its threads)."""
     t = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, **(env or {})))
     stdout = p.stdout.read()
     stderr = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t
     if status != 0:
         sys.exit("bench_e2e: %s failed:\n%s" % (" ".join(cmd), stderr[-2000:]))
-    return wall, ru.ru_maxrss / 1024, stdout
+    return wall, ru.ru_maxrss / 1024, stdout, ru.ru_utime + ru.ru_stime
 
 
 def main():
@@ -39,7 +41,10 @@ def main():
     ap.add_argument("--top", type=int, default=10)
     ap.add_argument("--tol", type=float, default=1e-6)
     ap.add_argument("--reps", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2, help="PyTorch threads (minima: MINIMA_BLAS_THREADS)")
+    ap.add_argument("--threads", default="2",
+                    help="comma-separated thread counts, each given to both: minima's BLAS "
+                         "(MINIMA_BLAS_THREADS) and PyTorch's; scipy's BLAS (ARPACK's vector work) "
+                         "gets 1, so its pool does not fight PyTorch's")
     ap.add_argument("--peer-dtype", default="64", help="comma-separated dtypes of the peer's X and products: 64, 32")
     ap.add_argument("--minima-args", default="", help="extra flags for minima hessian")
     a = ap.parse_args()
@@ -54,46 +59,56 @@ def main():
         if a.n < 60000:
             train[4:4] = ["--subset", str(a.n)]
         print("training", " ".join(train), file=sys.stderr)
-        run(train)
+        run(train, {"MINIMA_BLAS_THREADS": a.threads.split(",")[0]})
 
     mcmd = [a.bin, "hessian", "--model", model, "--top", str(a.top), "--bottom", "0",
             "--tol", str(a.tol), "--out", hess, "--overwrite", "--quiet"] + a.minima_args.split()
+    for threads in a.threads.split(","):
+        compare(a, mcmd, model, hess, int(threads))
+
+
+def med(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2]
+
+
+def compare(a, mcmd, model, hess, threads):
     ours, theirs = [], {d: [] for d in a.peer_dtype.split(",")}
     for _ in range(a.reps):
-        wall, rss, _ = run(mcmd)
+        wall, rss, _, cpu = run(mcmd, {"MINIMA_BLAS_THREADS": str(threads)})
         res = json.load(open(os.path.join(hess, "hessian.json")))
-        ours.append((wall, rss, res))
+        ours.append((wall, rss, res, cpu))
         for d in theirs:
             pcmd = ["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "torch_eigsh.py"),
                     "--model", model, "--samples", hess, "--top", str(a.top), "--tol", str(a.tol),
-                    "--threads", str(a.threads), "--dtype", d]
-            wall, rss, out = run(pcmd)
-            theirs[d].append((wall, rss, json.loads(out)))
-
-    def med(xs):
-        xs = sorted(xs)
-        return xs[len(xs) // 2]
+                    "--threads", str(threads), "--dtype", d]
+            wall, rss, out, cpu = run(pcmd, {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": str(threads)})
+            theirs[d].append((wall, rss, json.loads(out), cpu))
 
     res = ours[-1][2]
     lam = res["top"]
     worst = max(r / abs(l) for r, l in zip(res["top_residuals"], lam))
+    load = open("/proc/loadavg").read().split()[:3]
     print("Top %d Hessian eigenvalues, MLP 784-%s-10 over %d MNIST training images (%d parameters), tol %g; "
-          "%d alternating run(s), medians\n" % (a.top, a.hidden.replace(",", "-"), res["samples"], res["params"], a.tol, a.reps))
-    print("| run | wall s | peak RSS MB | HVPs | λ_1 | λ_%d | max |Δλ|/λ vs minima |" % a.top)
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    print("| minima hessian (Lanczos, residuals by explicit products) | %.2f | %.0f | %d | %.10g | %.10g | – |" % (
-        med([o[0] for o in ours]), max(o[1] for o in ours), res["hvps"], lam[0], lam[-1]))
+          "%d thread(s) each; %d alternating run(s), medians; load average %s\n" % (
+              a.top, a.hidden.replace(",", "-"), res["samples"], res["params"], a.tol, threads, a.reps, " ".join(load)))
+    print("| run | wall s | CPU s | peak RSS MB | HVPs | λ_1 | λ_%d | max |Δλ|/λ vs minima |" % a.top)
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| minima hessian (Lanczos, residuals by explicit products) | %.2f | %.2f | %.0f | %d | %.10g | %.10g | – |" % (
+        med([o[0] for o in ours]), med([o[3] for o in ours]), max(o[1] for o in ours), res["hvps"], lam[0], lam[-1]))
     for d, runs in theirs.items():
         p = runs[-1][2]
         diff = max(abs(x - y) / abs(y) for x, y in zip(lam, p["eigenvalues"]))
-        print("| PyTorch double backward + scipy eigsh, float%s | %.2f | %.0f | %d | %.10g | %.10g | %.2g |" % (
-            d, med([r[0] for r in runs]), max(r[1] for r in runs), p["products"], p["eigenvalues"][0], p["eigenvalues"][-1], diff))
+        print("| PyTorch double backward + scipy eigsh, float%s | %.2f | %.2f | %.0f | %d | %.10g | %.10g | %.2g |" % (
+            d, med([r[0] for r in runs]), med([r[3] for r in runs]), max(r[1] for r in runs), p["products"],
+            p["eigenvalues"][0], p["eigenvalues"][-1], diff))
     print()
     for d, runs in theirs.items():
         ratio = med([o[0] / r[0] for o, r in zip(ours, runs)])
-        print("minima / (PyTorch float%s + eigsh) wall time: %.2f (peer start-up %.1f s, eigsh %.1f s)" % (
-            d, ratio, med([r[2]["startup_seconds"] for r in runs]), med([r[2]["eigsh_seconds"] for r in runs])))
-    print("minima: worst residual ‖Hv − λv‖/|λ| over the top %d: %.2g (converged: %s)" % (a.top, worst, res.get("converged")))
+        cratio = med([o[3] / r[3] for o, r in zip(ours, runs)])
+        print("minima / (PyTorch float%s + eigsh): wall time %.2f, CPU time %.2f (peer start-up %.1f s, eigsh %.1f s)" % (
+            d, ratio, cratio, med([r[2]["startup_seconds"] for r in runs]), med([r[2]["eigsh_seconds"] for r in runs])))
+    print("minima: worst residual ‖Hv − λv‖/|λ| over the top %d: %.2g (converged: %s)\n" % (a.top, worst, res.get("converged")))
 
 
 if __name__ == "__main__":
