@@ -63,14 +63,16 @@ else
 	@echo "libopenblas not installed: skipping the OpenBLAS build (apt-get install libopenblas-dev)"
 endif
 
-# Loss, gradient and HVP of a 784-256-256-10 MLP and of the default CNN on
-# 1,000 samples: minima, the floor of its matrix products in the same BLAS, and
-# the PyTorch peer, interleaved in one run (the peer needs Debian's python3-torch).
+# Loss, gradient and HVP of a 784-256-256-10 MLP (float64 and float32) and of
+# the default CNN on 1,000 samples: minima, the floor of its matrix products in
+# the same BLAS, and the PyTorch peer, in alternating blocks in one run (the
+# peer needs Debian's python3-torch); then the MLP again with 1 thread each.
 # Then the end-to-end task: top 10 Hessian eigenvalues of a trained
 # 784-256-256-10 over its 1,000 MNIST training images, minima hessian vs
 # PyTorch double backward + scipy eigsh (needs python3-scipy).
 bench: data build
 	$(GO) run -tags '$(TAGS)' ./internal/benchtable --peer $(PEER)
+	$(GO) run -tags '$(TAGS)' ./internal/benchtable --peer $(PEER) --threads 1 --cnn-n 0
 	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2 --threads 2,1
 
 bench-e2e: data build
