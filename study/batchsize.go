@@ -281,17 +281,7 @@ func (s *BatchSizeSettings) Write(runs *sweep.Set, dst Dest) (string, error) {
 	}
 	verdict := fmt.Sprintf("%d of %d classical measures call the batch-%d minimum sharper than the batch-%d one beyond the seeds' spread; %d of %d invariant measures do.",
 		sharperClassical, nClassical, large, small, sharperInvariant, nInvariant)
-	para := "Classical measures (λ_max, trace, ε-sharpness) "
-	if sharperClassical*2 > nClassical {
-		para += "mostly call the large-batch minimum sharper, as Keskar et al. report; "
-	} else {
-		para += "do not consistently call the large-batch minimum sharper here; "
-	}
-	if sharperInvariant*2 > nInvariant {
-		para += "the reparametrisation-invariant measures (ASAM η = 0, Fisher–Rao, normalised trace, relative flatness) mostly agree, so the difference is not an artefact of the parametrisation Dinh et al. warn about."
-	} else {
-		para += "the reparametrisation-invariant measures (ASAM η = 0, Fisher–Rao, normalised trace, relative flatness) mostly do not, so the classical difference may reflect the parametrisation (Dinh et al.) rather than the function."
-	}
+	para := batchParagraph(sharperClassical*2 > nClassical, sharperInvariant*2 > nInvariant)
 	para += lossCaveat(rows, small, large, s.Arch.Loss)
 	md := "# Small against large batches\n\n**Verdict:** " + verdict + "\n\n" + para + "\n\n" +
 		fmt.Sprintf("%s on %s, %s (lr %g, momentum %g) per batch size and seed; measures on the training set (Lanczos tolerance %g, ε-sharpness with ε ∈ %v, full space and p = %d).\n\n",
@@ -302,6 +292,25 @@ func (s *BatchSizeSettings) Write(runs *sweep.Set, dst Dest) (string, error) {
 		return "", err
 	}
 	return report.Text(sum) + "verdict: " + verdict + "\n" + para + "\n", nil
+}
+
+// batchParagraph says what the verdict means: whether most classical
+// measures call the large-batch minimum sharper beyond the seeds' spread,
+// and whether most invariant ones do.
+func batchParagraph(classical, invariant bool) string {
+	const inv = "the reparametrisation-invariant measures (ASAM η = 0, Fisher–Rao, normalised trace, relative flatness)"
+	switch {
+	case classical && invariant:
+		return "Classical measures (λ_max, trace, ε-sharpness) mostly call the large-batch minimum sharper, as Keskar et al. report; " + inv +
+			" mostly agree, so the difference is not an artefact of the parametrisation Dinh et al. warn about."
+	case classical:
+		return "Classical measures (λ_max, trace, ε-sharpness) mostly call the large-batch minimum sharper, as Keskar et al. report; " + inv +
+			" mostly do not, so the classical difference may reflect the parametrisation (Dinh et al.) rather than the function."
+	case invariant:
+		return "Classical measures (λ_max, trace, ε-sharpness) do not consistently call the large-batch minimum sharper here, but " + inv + " mostly do."
+	default:
+		return "Neither the classical measures (λ_max, trace, ε-sharpness) nor " + inv + " consistently call the large-batch minimum sharper here: at these settings the batch sizes' minima are not told apart beyond the seeds' spread."
+	}
 }
 
 // lossCaveat is a sentence for the report when the two batch sizes ended at

@@ -156,3 +156,22 @@ func TestLossCaveat(t *testing.T) {
 		}
 	}
 }
+
+// The report's paragraph follows the verdict: each of the four outcomes has
+// its own sentence, and "agree" only when both kinds call the large batch
+// sharper.
+func TestBatchParagraph(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range []bool{false, true} {
+		for _, i := range []bool{false, true} {
+			p := batchParagraph(c, i)
+			seen[p] = true
+			if strings.Contains(p, "mostly agree") != (c && i) {
+				t.Errorf("classical %v, invariant %v: %q", c, i, p)
+			}
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("%d distinct paragraphs for 4 outcomes", len(seen))
+	}
+}

@@ -2,6 +2,7 @@ package study
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
@@ -68,11 +69,11 @@ func (a ArchSettings) Spec(d, k int) (graph.Spec, error) {
 
 func (a ArchSettings) build(d, k int) (graph.Spec, error) { return a.Spec(d, k) }
 
-// describe writes the network in one line: "784-100-classes ReLU MLP
+// describe writes the network in one line: "784-100-10 ReLU MLP
 // (cross_entropy)" or the CNN's layers.
 func (a ArchSettings) describe(d, k int) string {
 	if a.Arch == ArchMLP {
-		return describeNet(NetSettings{Hidden: a.Hidden, Bias: a.Bias, Loss: a.Loss}, d, "classes")
+		return describeNet(NetSettings{Hidden: a.Hidden, Bias: a.Bias, Loss: a.Loss}, d, strconv.Itoa(k))
 	}
 	s, err := a.Spec(d, k)
 	if err != nil {
