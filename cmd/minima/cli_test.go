@@ -9,7 +9,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,178 +16,31 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/filetest"
 	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/report"
 )
 
-// e2eResult is the outcome of one in-process invocation.
-type e2eResult struct {
-	code           int
-	stdout, stderr string
-}
-
-// e2eRun runs `minima args...` in process with stdout and stderr captured.
-func e2eRun(t *testing.T, args ...string) e2eResult {
-	t.Helper()
-	oldOut, oldErr := os.Stdout, os.Stderr
-	rOut, wOut, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rErr, wErr, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bo, be bytes.Buffer
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); _, _ = io.Copy(&bo, rOut) }()
-	go func() { defer wg.Done(); _, _ = io.Copy(&be, rErr) }()
-	os.Stdout, os.Stderr = wOut, wErr
-	var res e2eResult
-	func() {
-		defer func() { os.Stdout, os.Stderr = oldOut, oldErr }()
-		res.code = run(append([]string{"minima"}, args...))
-	}()
-	wOut.Close()
-	wErr.Close()
-	wg.Wait()
-	rOut.Close()
-	rErr.Close()
-	res.stdout, res.stderr = bo.String(), be.String()
-	return res
-}
-
-// e2eExpect fails unless the invocation exited with code.
-func e2eExpect(t *testing.T, r e2eResult, code int, args ...string) {
-	t.Helper()
-	if r.code != code {
-		t.Fatalf("minima %s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.code, code, r.stdout, r.stderr)
-	}
-}
-
-// e2eTrainArgs are the arguments of the small training run: 3 clusters in 5
-// dimensions, 30 training and 10 test samples per class, a 5-8-3 MLP (75
-// parameters), 3 epochs.
-func e2eTrainArgs(out string, seed int, extra ...string) []string {
-	return append([]string{"train", "--data", "clusters", "--classes", "3", "--dim", "5", "--per-class", "30",
-		"--test-per-class", "10", "--hidden", "8", "--epochs", "3", "--batch-size", "16", "--lr", "0.05",
-		"--seed", strconv.Itoa(seed), "--out", out, "--quiet"}, extra...)
-}
-
-// e2eTrain trains the small model into a fresh directory and returns it.
-func e2eTrain(t *testing.T, seed int) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "model")
-	args := e2eTrainArgs(dir, seed)
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
-	return dir
-}
-
-// e2eParams are the parameter arrays of the small model, in flat order.
-var e2eParams = []struct {
-	name  string
-	shape []int
-	file  string
-}{
-	{"dense0/W", []int{5, 8}, "params/dense0_W.npy"},
-	{"dense0/b", []int{8}, "params/dense0_b.npy"},
-	{"dense1/W", []int{8, 3}, "params/dense1_W.npy"},
-	{"dense1/b", []int{3}, "params/dense1_b.npy"},
-}
-
-// e2eTheta assembles θ from a model directory's .npy files directly (not
-// through graph.LoadModel).
-func e2eTheta(t *testing.T, dir string) []float64 {
-	t.Helper()
-	var theta []float64
-	for _, p := range e2eParams {
-		data, shape, err := report.ReadNpyFloat64(filepath.Join(dir, p.file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(shape, p.shape) {
-			t.Fatalf("%s: shape %v, want %v", p.file, shape, p.shape)
-		}
-		theta = append(theta, data...)
-	}
-	return theta
-}
-
-// e2eClusters regenerates the small model's data independently of model.json.
-func e2eClusters(t *testing.T, seed int64) (train, test *datasets.Set) {
-	t.Helper()
-	train, test, err := datasets.Clusters(datasets.ClusterConfig{Classes: 3, Dim: 5, PerClass: 30, TestPerClass: 10, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return train, test
-}
-
-// e2eNoLeftovers fails if parent holds anything whose name starts with
-// "."+base (the temporary and set-aside directories of report.AtomicDir).
-func e2eNoLeftovers(t *testing.T, parent, base string) {
-	t.Helper()
-	entries, err := os.ReadDir(parent)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), "."+base) {
-			t.Errorf("leftover %s in %s", e.Name(), parent)
-		}
-	}
-}
-
-func e2eMissing(t *testing.T, path string) {
-	t.Helper()
-	if _, err := os.Lstat(path); !os.IsNotExist(err) {
-		t.Errorf("%s exists (stat: %v), want nothing written", path, err)
-	}
-	e2eNoLeftovers(t, filepath.Dir(path), filepath.Base(path))
-}
-
-func e2eReadJSON(t *testing.T, path string) map[string]json.RawMessage {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return m
-}
-
-func e2eUnmarshal(t *testing.T, raw json.RawMessage, v any) {
-	t.Helper()
-	if err := json.Unmarshal(raw, v); err != nil {
-		t.Fatalf("%s: %v", raw, err)
-	}
-}
-
 func TestE2ETrainWritesModel(t *testing.T) {
-	dir := e2eTrain(t, 1)
-	m := e2eReadJSON(t, filepath.Join(dir, "model.json"))
+	dir := trainModel(t, 1)
+	m := filetest.ReadJSONObject(t, filepath.Join(dir, "model.json"))
 	for _, k := range []string{"format", "layers", "loss", "params", "data", "train"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("model.json has no %q", k)
 		}
 	}
 	var format, lossName string
-	e2eUnmarshal(t, m["format"], &format)
-	e2eUnmarshal(t, m["loss"], &lossName)
+	unmarshal(t, m["format"], &format)
+	unmarshal(t, m["loss"], &lossName)
 	if format != "minima/model/v1" || lossName != "cross_entropy" {
 		t.Errorf("format %q, loss %q", format, lossName)
 	}
 	var layers []map[string]any
-	e2eUnmarshal(t, m["layers"], &layers)
+	unmarshal(t, m["layers"], &layers)
 	want := []map[string]any{
 		{"type": "dense", "in": 5.0, "out": 8.0, "bias": true, "activation": "relu"},
 		{"type": "dense", "in": 8.0, "out": 3.0, "bias": true, "activation": "linear"},
@@ -201,12 +53,12 @@ func TestE2ETrainWritesModel(t *testing.T) {
 		Shape []int  `json:"shape"`
 		File  string `json:"file"`
 	}
-	e2eUnmarshal(t, m["params"], &params)
-	if len(params) != len(e2eParams) {
+	unmarshal(t, m["params"], &params)
+	if len(params) != len(modelParams) {
 		t.Fatalf("params: %+v", params)
 	}
 	for i, p := range params {
-		w := e2eParams[i]
+		w := modelParams[i]
 		if p.Name != w.name || !slices.Equal(p.Shape, w.shape) || p.File != w.file {
 			t.Errorf("params[%d] = %+v, want %s %v %s", i, p, w.name, w.shape, w.file)
 		}
@@ -224,13 +76,13 @@ func TestE2ETrainWritesModel(t *testing.T) {
 		}
 	}
 	var data datasets.Source
-	e2eUnmarshal(t, m["data"], &data)
+	unmarshal(t, m["data"], &data)
 	if data.Kind != "clusters" || data.Seed != 1 || data.Clusters == nil ||
 		data.Clusters.Classes != 3 || data.Clusters.Dim != 5 || data.Clusters.PerClass != 30 || data.Clusters.TestPerClass != 10 || data.Clusters.Seed != 1 {
 		t.Errorf("data %+v (clusters %+v)", data, data.Clusters)
 	}
 	var info graph.TrainInfo
-	e2eUnmarshal(t, m["train"], &info)
+	unmarshal(t, m["train"], &info)
 	if info.BatchSize != 16 || info.Epochs != 3 || info.LR != 0.05 || info.Seed != 1 || info.Init != "he" ||
 		len(info.History) != 3 || info.Final == nil || info.Final.TrainLoss != info.History[2].TrainLoss ||
 		info.Final.TestAcc == nil || *info.Final.TestAcc != *info.History[2].TestAcc {
@@ -241,11 +93,11 @@ func TestE2ETrainWritesModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(lm.Theta, e2eTheta(t, dir)) || lm.Spec.NumParams() != 75 {
+	if !slices.Equal(lm.Theta, readTheta(t, dir)) || lm.Spec.NumParams() != 75 {
 		t.Errorf("LoadModel: %d parameters, θ differs from the .npy files", lm.Spec.NumParams())
 	}
 	// The recorded final training loss is the loss of the saved θ.
-	train, _ := e2eClusters(t, 1)
+	train, _ := clusterSets(t, 30, 1)
 	o, err := graph.NewObjective(graph.MLP(5, []int{8}, 3, true, loss.CrossEntropy), train, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -258,13 +110,13 @@ func TestE2ETrainWritesModel(t *testing.T) {
 	if math.Abs(l-info.Final.TrainLoss) > 1e-12*l {
 		t.Errorf("final train_loss %.17g, loss of the saved θ %.17g", info.Final.TrainLoss, l)
 	}
-	e2eNoLeftovers(t, filepath.Dir(dir), "model")
+	noLeftovers(t, filepath.Dir(dir), "model")
 }
 
 // Same seed, same bits; another seed, other parameters.
 func TestE2ETrainDeterministic(t *testing.T) {
-	a, b, c := e2eTrain(t, 1), e2eTrain(t, 1), e2eTrain(t, 2)
-	for _, p := range e2eParams {
+	a, b, c := trainModel(t, 1), trainModel(t, 1), trainModel(t, 2)
+	for _, p := range modelParams {
 		fa, err := os.ReadFile(filepath.Join(a, p.file))
 		if err != nil {
 			t.Fatal(err)
@@ -289,28 +141,28 @@ func TestE2ETrainDeterministic(t *testing.T) {
 // An existing --out is refused (exit 2, untouched) without --overwrite and
 // replaced with it.
 func TestE2ETrainOverwrite(t *testing.T) {
-	dir := e2eTrain(t, 1)
-	before := e2eTheta(t, dir)
-	args := e2eTrainArgs(dir, 2)
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 2, args...)
+	dir := trainModel(t, 1)
+	before := readTheta(t, dir)
+	args := trainArgs(dir, 2)
+	r := runMinima(t, args...)
+	expectExit(t, r, 2, args...)
 	if !strings.Contains(r.stderr, "already exists") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("stderr %q", r.stderr)
 	}
-	if !slices.Equal(e2eTheta(t, dir), before) {
+	if !slices.Equal(readTheta(t, dir), before) {
 		t.Errorf("refused run changed the model")
 	}
-	args = e2eTrainArgs(dir, 2, "--overwrite")
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
-	if slices.Equal(e2eTheta(t, dir), before) {
+	args = trainArgs(dir, 2, "--overwrite")
+	runOK(t, args...)
+	if slices.Equal(readTheta(t, dir), before) {
 		t.Errorf("--overwrite with another seed left the old parameters")
 	}
-	e2eNoLeftovers(t, filepath.Dir(dir), "model")
+	noLeftovers(t, filepath.Dir(dir), "model")
 }
 
-// e2eCrossEntropy is the mean of log Σ_c exp(f_ic) − f_{i,y_i}, computed with the
+// crossEntropy is the mean of log Σ_c exp(f_ic) − f_{i,y_i}, computed with the
 // row maximum subtracted.
-func e2eCrossEntropy(logits []float64, y []int64, classes int) float64 {
+func crossEntropy(logits []float64, y []int64, classes int) float64 {
 	s := 0.0
 	for i, yi := range y {
 		row := logits[i*classes : (i+1)*classes]
@@ -324,20 +176,9 @@ func e2eCrossEntropy(logits []float64, y []int64, classes int) float64 {
 	return s / float64(len(y))
 }
 
-// e2eForward computes the network outputs f(x) with graph's plain-Go
-// reference forward pass (independent of the gorgonia graphs the command ran).
-func e2eForward(t testing.TB, s graph.Spec, theta, x []float64, n int) []float64 {
-	t.Helper()
-	f, err := graph.Forward(s, theta, x, n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-// e2eAccuracy is the fraction of rows of f whose first largest entry is the
+// accuracy is the fraction of rows of f whose first largest entry is the
 // label.
-func e2eAccuracy(f []float64, y []int64, classes int) float64 {
+func accuracy(f []float64, y []int64, classes int) float64 {
 	correct := 0
 	for i, yi := range y {
 		row := f[i*classes : (i+1)*classes]
@@ -349,15 +190,15 @@ func e2eAccuracy(f []float64, y []int64, classes int) float64 {
 }
 
 func TestE2EEvalDump(t *testing.T) {
-	dir := e2eTrain(t, 1)
+	dir := clustersModel(t)
 	out := filepath.Join(t.TempDir(), "dump")
 	args := []string{"eval", "--model", dir, "--split", "train", "--dump", out, "--quiet"}
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 0, args...)
+	r := runMinima(t, args...)
+	expectExit(t, r, 0, args...)
 	if !strings.Contains(r.stdout, "90 samples") {
 		t.Errorf("stdout %q", r.stdout)
 	}
-	train, _ := e2eClusters(t, 1)
+	train, _ := clusterSets(t, 30, 1)
 	const n, d, classes, params = 90, 5, 3, 75
 
 	x, shape, err := report.ReadNpyFloat64(filepath.Join(out, "X.npy"))
@@ -394,7 +235,7 @@ func TestE2EEvalDump(t *testing.T) {
 		t.Fatalf("grad.npy: shape %v", shape)
 	}
 
-	m := e2eReadJSON(t, filepath.Join(out, "eval.json"))
+	m := filetest.ReadJSONObject(t, filepath.Join(out, "eval.json"))
 	if len(m) != 3 {
 		t.Errorf("eval.json keys: %v", m)
 	}
@@ -404,17 +245,17 @@ func TestE2EEvalDump(t *testing.T) {
 		Samples  *int     `json:"samples"`
 	}
 	b, _ := json.Marshal(m)
-	e2eUnmarshal(t, b, &ev)
+	unmarshal(t, b, &ev)
 	if ev.Loss == nil || ev.Accuracy == nil || ev.Samples == nil {
 		t.Fatalf("eval.json: %v", m)
 	}
 	if *ev.Samples != n {
 		t.Errorf("samples %d, want %d", *ev.Samples, n)
 	}
-	if want := e2eCrossEntropy(logits, y, classes); math.Abs(*ev.Loss-want) > 1e-12*want {
+	if want := crossEntropy(logits, y, classes); math.Abs(*ev.Loss-want) > 1e-12*want {
 		t.Errorf("loss %.17g, cross-entropy of logits.npy %.17g", *ev.Loss, want)
 	}
-	if acc := e2eAccuracy(logits, y, classes); *ev.Accuracy != acc {
+	if acc := accuracy(logits, y, classes); *ev.Accuracy != acc {
 		t.Errorf("accuracy %v, from logits.npy %v", *ev.Accuracy, acc)
 	}
 
@@ -422,12 +263,12 @@ func TestE2EEvalDump(t *testing.T) {
 	// architecture and the regenerated data. (Loss and accuracy are
 	// invariant to a per-row shift of the logits; that logits.npy holds
 	// f(x) itself is TestE2EEvalLogitsAreOutputs.)
-	theta := e2eTheta(t, dir)
-	f := e2eForward(t, graph.MLP(d, []int{8}, classes, true, loss.CrossEntropy), theta, train.X, n)
-	if want := e2eCrossEntropy(f, y, classes); math.Abs(*ev.Loss-want) > 1e-12*want {
+	theta := readTheta(t, dir)
+	f := forward(t, graph.MLP(d, []int{8}, classes, true, loss.CrossEntropy), theta, train.X, n)
+	if want := crossEntropy(f, y, classes); math.Abs(*ev.Loss-want) > 1e-12*want {
 		t.Errorf("loss %.17g, cross-entropy of the hand-computed outputs %.17g", *ev.Loss, want)
 	}
-	if acc := e2eAccuracy(f, y, classes); *ev.Accuracy != acc {
+	if acc := accuracy(f, y, classes); *ev.Accuracy != acc {
 		t.Errorf("accuracy %v, of the hand-computed outputs %v", *ev.Accuracy, acc)
 	}
 	o, err := graph.NewObjective(graph.MLP(d, []int{8}, classes, true, loss.CrossEntropy), train, 0)
@@ -459,15 +300,15 @@ func TestE2EEvalDump(t *testing.T) {
 	if !slices.Equal(want, logits) {
 		t.Errorf("logits.npy differs from Objective.Logits")
 	}
-	e2eNoLeftovers(t, filepath.Dir(out), "dump")
+	noLeftovers(t, filepath.Dir(out), "dump")
 }
 
 // --split test --samples 6 evaluates a stratified subset of 6 test samples.
 func TestE2EEvalTestSubset(t *testing.T) {
-	dir := e2eTrain(t, 1)
+	dir := clustersModel(t)
 	out := filepath.Join(t.TempDir(), "dump")
 	args := []string{"eval", "--model", dir, "--split", "test", "--samples", "6", "--dump", out, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	var ev struct {
 		Samples int `json:"samples"`
 	}
@@ -490,7 +331,7 @@ func TestE2EEvalTestSubset(t *testing.T) {
 	}
 	// Stratified: two of each class; every row is a test sample with its
 	// label.
-	_, test := e2eClusters(t, 1)
+	_, test := clusterSets(t, 30, 1)
 	counts := map[int64]int{}
 	for i, yi := range y {
 		counts[yi]++
@@ -516,27 +357,27 @@ func TestE2EEvalTestSubset(t *testing.T) {
 
 // An existing --dump is not replaced without --overwrite, and is with it.
 func TestE2EEvalDumpExists(t *testing.T) {
-	dir := e2eTrain(t, 1)
+	dir := clustersModel(t)
 	out := filepath.Join(t.TempDir(), "dump")
 	args := []string{"eval", "--model", dir, "--dump", out, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	if err := os.WriteFile(filepath.Join(out, "marker"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := e2eRun(t, args...)
+	r := runMinima(t, args...)
 	if r.code == 0 {
 		t.Fatalf("second eval into an existing --dump succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(out, "marker")); err != nil {
 		t.Errorf("existing --dump was replaced: %v", err)
 	}
-	e2eNoLeftovers(t, filepath.Dir(out), "dump")
+	noLeftovers(t, filepath.Dir(out), "dump")
 	args2 := append(slices.Clone(args), "--overwrite")
-	e2eExpect(t, e2eRun(t, args2...), 0, args2...)
+	runOK(t, args2...)
 	if _, err := os.Stat(filepath.Join(out, "marker")); !os.IsNotExist(err) {
 		t.Errorf("--overwrite kept the old directory's files")
 	}
-	e2eNoLeftovers(t, filepath.Dir(out), "dump")
+	noLeftovers(t, filepath.Dir(out), "dump")
 	// Like train and hessian, eval refuses an existing --dump up front as a
 	// usage error (exit 2) that names the flag.
 	if r.code != 2 || !strings.Contains(r.stderr, "--overwrite") {
@@ -544,67 +385,20 @@ func TestE2EEvalDumpExists(t *testing.T) {
 	}
 }
 
-// e2eHessianJSON is the part of hessian.json these tests read.
-type e2eHessianJSON struct {
-	Method          string    `json:"method"`
-	Samples         int       `json:"samples"`
-	Params          int       `json:"params"`
-	Top             []float64 `json:"top"`
-	Bottom          []float64 `json:"bottom"`
-	TopResiduals    []float64 `json:"top_residuals"`
-	BottomResiduals []float64 `json:"bottom_residuals"`
-	Eigenvalues     []float64 `json:"eigenvalues"`
-	Trace           *float64  `json:"trace"`
-	TraceStdErr     *float64  `json:"trace_stderr"`
-	Outliers        *int      `json:"outliers"`
-	OutliersNote    string    `json:"outliers_note"`
-	Negative        *struct {
-		Count *int     `json:"count"`
-		Mass  *float64 `json:"mass"`
-	} `json:"negative"`
-	HVPs int `json:"hvps"`
-}
-
-func e2eHessian(t *testing.T, dir string) *e2eHessianJSON {
-	t.Helper()
-	var h e2eHessianJSON
-	if err := report.ReadJSON(filepath.Join(dir, "hessian.json"), &h); err != nil {
-		t.Fatal(err)
-	}
-	// outliers is present, or absent with a note saying why (Lanczos lists
-	// that do not reach the bulk).
-	if (h.Outliers == nil) == (h.OutliersNote == "") || h.Negative == nil || h.Negative.Count == nil || h.Negative.Mass == nil || h.HVPs <= 0 {
-		t.Errorf("%s/hessian.json: outliers %v negative %+v hvps %d", dir, h.Outliers, h.Negative, h.HVPs)
-	}
-	return &h
-}
-
-func e2eFiles(t *testing.T, dir string, names ...string) {
-	t.Helper()
-	for _, f := range names {
-		fi, err := os.Stat(filepath.Join(dir, f))
-		if err != nil {
-			t.Error(err)
-		} else if fi.Size() == 0 {
-			t.Errorf("%s/%s is empty", dir, f)
-		}
-	}
-}
-
 func TestE2EHessian(t *testing.T) {
-	dir := e2eTrain(t, 1)
+	dir := clustersModel(t)
 	tmp := t.TempDir()
 	const n = 75
 
 	exact := filepath.Join(tmp, "exact")
 	args := []string{"hessian", "--model", dir, "--method", "exact", "--top", "3", "--bottom", "2", "--trace", "--out", exact, "--quiet"}
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 0, args...)
+	r := runMinima(t, args...)
+	expectExit(t, r, 0, args...)
 	if !strings.Contains(r.stdout, "trace") {
 		t.Errorf("stdout %q", r.stdout)
 	}
-	e2eFiles(t, exact, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png")
-	ex := e2eHessian(t, exact)
+	nonEmptyFiles(t, exact, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png")
+	ex := readHessian(t, exact)
 	ev := ex.Eigenvalues
 	if ex.Method != "exact" || ex.Samples != 90 || ex.Params != n || len(ev) != n || !slices.IsSorted(ev) {
 		t.Fatalf("exact: method %q samples %d params %d, %d eigenvalues (sorted %v)", ex.Method, ex.Samples, ex.Params, len(ev), slices.IsSorted(ev))
@@ -624,7 +418,7 @@ func TestE2EHessian(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	train, _ := e2eClusters(t, 1)
+	train, _ := clusterSets(t, 30, 1)
 	if !slices.Equal(shape, []int{90, 5}) || !slices.Equal(x, train.X) {
 		t.Errorf("X.npy: shape %v, not the training set", shape)
 	}
@@ -645,9 +439,9 @@ func TestE2EHessian(t *testing.T) {
 
 	lz := filepath.Join(tmp, "lanczos")
 	args = []string{"hessian", "--model", dir, "--method", "lanczos", "--top", "3", "--bottom", "2", "--density", "--trace", "--out", lz, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
-	e2eFiles(t, lz, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png", "density.csv", "density.png")
-	h := e2eHessian(t, lz)
+	runOK(t, args...)
+	nonEmptyFiles(t, lz, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png", "density.csv", "density.png")
+	h := readHessian(t, lz)
 	if h.Method != "lanczos" || h.Samples != 90 || h.Params != n || h.Eigenvalues != nil ||
 		len(h.Top) != 3 || len(h.Bottom) != 2 || len(h.TopResiduals) != 3 || len(h.BottomResiduals) != 2 || h.Trace == nil || h.TraceStdErr == nil {
 		t.Fatalf("lanczos hessian.json: %+v", h)
@@ -670,8 +464,8 @@ func TestE2EHessian(t *testing.T) {
 
 	// An existing --out: usage error before any work.
 	args = []string{"hessian", "--model", dir, "--method", "exact", "--out", exact, "--quiet"}
-	r = e2eRun(t, args...)
-	e2eExpect(t, r, 2, args...)
+	r = runMinima(t, args...)
+	expectExit(t, r, 2, args...)
 	if !strings.Contains(r.stderr, "already exists") {
 		t.Errorf("stderr %q", r.stderr)
 	}
@@ -679,18 +473,18 @@ func TestE2EHessian(t *testing.T) {
 	// The test split, a subset.
 	sub := filepath.Join(tmp, "sub")
 	args = []string{"hessian", "--model", dir, "--method", "exact", "--split", "test", "--samples", "6", "--top", "1", "--bottom", "0", "--out", sub, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
-	if s := e2eHessian(t, sub); s.Samples != 6 || len(s.Eigenvalues) != n || len(s.Bottom) != 0 || s.Trace != nil {
+	runOK(t, args...)
+	if s := readHessian(t, sub); s.Samples != 6 || len(s.Eigenvalues) != n || len(s.Bottom) != 0 || s.Trace != nil {
 		t.Errorf("subset: samples %d, %d eigenvalues, %d bottom, trace %v", s.Samples, len(s.Eigenvalues), len(s.Bottom), s.Trace)
 	}
 	for _, base := range []string{"exact", "lanczos", "sub"} {
-		e2eNoLeftovers(t, tmp, base)
+		noLeftovers(t, tmp, base)
 	}
 }
 
 // Command-line mistakes exit 2 with one line on stderr, and write nothing.
 func TestE2EUsageErrors(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "out")
 	clusters := []string{"train", "--data", "clusters", "--classes", "3", "--dim", "5", "--per-class", "10", "--hidden", "4", "--quiet"}
@@ -725,28 +519,28 @@ func TestE2EUsageErrors(t *testing.T) {
 		{"unknown global flag", []string{"--bogus", "train"}, "bogus"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r := e2eRun(t, c.args...)
-			e2eExpect(t, r, 2, c.args...)
+			r := runMinima(t, c.args...)
+			expectExit(t, r, 2, c.args...)
 			if !strings.HasPrefix(r.stderr, "minima: ") || !strings.HasSuffix(r.stderr, "\n") || strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("stderr is not one line: %q", r.stderr)
 			}
 			if !strings.Contains(r.stderr, c.msg) {
 				t.Errorf("stderr %q does not mention %q", r.stderr, c.msg)
 			}
-			e2eMissing(t, out)
+			nothingWritten(t, out)
 		})
 	}
 }
 
 // The hint of a usage error names the command to ask for help on.
 func TestE2EUsageHint(t *testing.T) {
-	r := e2eRun(t, "train", "--data", "bogus", "--out", filepath.Join(t.TempDir(), "x"))
-	e2eExpect(t, r, 2)
+	r := runMinima(t, "train", "--data", "bogus", "--out", filepath.Join(t.TempDir(), "x"))
+	expectExit(t, r, 2)
 	if !strings.Contains(r.stderr, "'minima train --help'") {
 		t.Errorf("stderr %q", r.stderr)
 	}
-	r = e2eRun(t, "--bogus")
-	e2eExpect(t, r, 2)
+	r = runMinima(t, "--bogus")
+	expectExit(t, r, 2)
 	if strings.Contains(r.stderr, "minima minima") {
 		t.Fatalf("regression: top-level usage error hints %q", strings.TrimSpace(r.stderr))
 	}
@@ -758,7 +552,7 @@ func TestE2EUsageHint(t *testing.T) {
 // A missing or damaged model directory is a runtime error (exit 1) whose
 // one-line message names the file; nothing is written.
 func TestE2EBrokenModel(t *testing.T) {
-	good := e2eTrain(t, 1)
+	good := clustersModel(t)
 	tmp := t.TempDir()
 	clone := func(name string) string {
 		dst := filepath.Join(tmp, name)
@@ -799,12 +593,12 @@ func TestE2EBrokenModel(t *testing.T) {
 				{"eval", "--model", c.dir, "--dump", out, "--quiet"},
 				{"hessian", "--model", c.dir, "--method", "exact", "--out", out, "--quiet"},
 			} {
-				r := e2eRun(t, args...)
-				e2eExpect(t, r, 1, args...)
+				r := runMinima(t, args...)
+				expectExit(t, r, 1, args...)
 				if !strings.HasPrefix(r.stderr, "minima: ") || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, c.file) {
 					t.Errorf("%s: stderr %q should be one line naming %s", args[0], r.stderr, c.file)
 				}
-				e2eMissing(t, out)
+				nothingWritten(t, out)
 			}
 		})
 	}
@@ -813,26 +607,26 @@ func TestE2EBrokenModel(t *testing.T) {
 // Divergence stops training with exit 1 and writes no model.
 func TestE2ETrainDivergence(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "model")
-	args := e2eTrainArgs(out, 1, "--lr", "1e6", "--loss", "mse")
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 1, args...)
+	args := trainArgs(out, 1, "--lr", "1e6", "--loss", "mse")
+	r := runMinima(t, args...)
+	expectExit(t, r, 1, args...)
 	if !strings.Contains(r.stderr, "diverged") || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("stderr %q", r.stderr)
 	}
-	e2eMissing(t, out)
+	nothingWritten(t, out)
 }
 
-// e2eMSEArgs trains a 5-6-4-3 MSE model (75 parameters).
-func e2eMSEArgs(out string) []string {
-	return e2eTrainArgs(out, 1, "--loss", "mse", "--hidden", "6,4", "--epochs", "5", "--lr", "0.02")
+// mseTrainArgs trains a 5-6-4-3 MSE model (75 parameters).
+func mseTrainArgs(out string) []string {
+	return trainArgs(out, 1, "--loss", "mse", "--hidden", "6,4", "--epochs", "5", "--lr", "0.02")
 }
 
 // MSE models train and evaluate too; eval's loss is ½‖f − onehot‖²
 // averaged, with f computed by hand.
 func TestE2EMSEModel(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "model")
-	args := e2eMSEArgs(dir)
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	args := mseTrainArgs(dir)
+	runOK(t, args...)
 	lm, err := graph.LoadModel(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -842,7 +636,7 @@ func TestE2EMSEModel(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "dump")
 	args = []string{"eval", "--model", dir, "--dump", out, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	y, _, err := report.ReadNpyInt64(filepath.Join(out, "y.npy"))
 	if err != nil {
 		t.Fatal(err)
@@ -853,8 +647,8 @@ func TestE2EMSEModel(t *testing.T) {
 	if err := report.ReadJSON(filepath.Join(out, "eval.json"), &ev); err != nil {
 		t.Fatal(err)
 	}
-	train, _ := e2eClusters(t, 1)
-	f := e2eForward(t, lm.Spec, lm.Theta, train.X, train.N)
+	train, _ := clusterSets(t, 30, 1)
+	f := forward(t, lm.Spec, lm.Theta, train.X, train.N)
 	want := 0.0
 	for i, yi := range y {
 		for c := range 3 {
@@ -882,18 +676,18 @@ func TestE2EEvalLogitsAreOutputs(t *testing.T) {
 	var known []string
 	for _, loss := range []string{"cross_entropy", "mse"} {
 		dir := filepath.Join(t.TempDir(), "model")
-		args := e2eTrainArgs(dir, 1)
+		args := trainArgs(dir, 1)
 		if loss == "mse" {
-			args = e2eMSEArgs(dir)
+			args = mseTrainArgs(dir)
 		}
-		e2eExpect(t, e2eRun(t, args...), 0, args...)
+		runOK(t, args...)
 		lm, err := graph.LoadModel(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := filepath.Join(t.TempDir(), "dump")
 		args = []string{"eval", "--model", dir, "--dump", out, "--quiet"}
-		e2eExpect(t, e2eRun(t, args...), 0, args...)
+		runOK(t, args...)
 		logits, _, err := report.ReadNpyFloat64(filepath.Join(out, "logits.npy"))
 		if err != nil {
 			t.Fatal(err)
@@ -908,8 +702,8 @@ func TestE2EEvalLogitsAreOutputs(t *testing.T) {
 		if err := report.ReadJSON(filepath.Join(out, "eval.json"), &ev); err != nil {
 			t.Fatal(err)
 		}
-		train, _ := e2eClusters(t, 1)
-		f := e2eForward(t, lm.Spec, lm.Theta, train.X, train.N)
+		train, _ := clusterSets(t, 30, 1)
+		f := forward(t, lm.Spec, lm.Theta, train.X, train.N)
 		// What the bug produces: the loss graph's first subtraction done in
 		// place on the logits (f − rowmax f for cross-entropy, f − onehot(y)
 		// for MSE).
@@ -944,8 +738,8 @@ func TestE2EEvalLogitsAreOutputs(t *testing.T) {
 		default:
 			t.Errorf("%s: logits.npy is not f(x): first row %v, f %v", loss, logits[:3], f[:3])
 		}
-		if acc := e2eAccuracy(f, y, 3); ev.Accuracy != acc {
-			if loss == "mse" && ev.Accuracy == e2eAccuracy(buggy, y, 3) {
+		if acc := accuracy(f, y, 3); ev.Accuracy != acc {
+			if loss == "mse" && ev.Accuracy == accuracy(buggy, y, 3) {
 				known = append(known, fmt.Sprintf("mse: accuracy %v is that of f − onehot(y); of f it is %v", ev.Accuracy, acc))
 			} else {
 				t.Errorf("%s: accuracy %v, of f(x) %v", loss, ev.Accuracy, acc)
@@ -963,12 +757,12 @@ func TestE2ETrainWithoutTestSet(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "model")
 	args := []string{"train", "--data", "clusters", "--classes", "3", "--dim", "5", "--per-class", "10",
 		"--test-per-class", "0", "--hidden", "4", "--epochs", "1", "--out", out, "--quiet"}
-	r := e2eRun(t, args...)
+	r := runMinima(t, args...)
 	if r.code == 1 && strings.Contains(r.stderr, "empty sample set") {
-		e2eMissing(t, out)
+		nothingWritten(t, out)
 		t.Fatalf("regression: %s", strings.TrimSpace(r.stderr))
 	}
-	e2eExpect(t, r, 0, args...)
+	expectExit(t, r, 0, args...)
 	if _, err := graph.LoadModel(out); err != nil {
 		t.Error(err)
 	}
@@ -977,15 +771,15 @@ func TestE2ETrainWithoutTestSet(t *testing.T) {
 // An output directory that is, or contains, the model directory is refused
 // even with --overwrite: replacing it would delete the input.
 func TestE2EOutputMustNotReplaceInput(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	for _, args := range [][]string{
 		{"eval", "--model", model, "--dump", model, "--overwrite"},
 		{"hessian", "--model", model, "--out", filepath.Dir(model), "--overwrite"},
 		{"sharpness", "--model", model, "--out", model, "--overwrite"},
 		{"reparam", "--model", model, "--out", model, "--overwrite"},
 	} {
-		r := e2eRun(t, args...)
-		e2eExpect(t, r, 2, args...)
+		r := runMinima(t, args...)
+		expectExit(t, r, 2, args...)
 		if !strings.Contains(r.stderr, "would replace --model") {
 			t.Errorf("%v: stderr %q", args, r.stderr)
 		}
@@ -997,7 +791,7 @@ func TestE2EOutputMustNotReplaceInput(t *testing.T) {
 
 // More bad values that are usage errors (exit 2), caught before any work.
 func TestE2EMoreUsageErrors(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	out := filepath.Join(t.TempDir(), "out")
 	for _, args := range [][]string{
 		{"trian"},
@@ -1008,19 +802,19 @@ func TestE2EMoreUsageErrors(t *testing.T) {
 		{"hessian", "--model", model, "--method", "exact", "--exact-limit", "10", "--out", out},
 		{"hessian", "--model", model, "--tol", "NaN", "--out", out},
 	} {
-		r := e2eRun(t, args...)
-		e2eExpect(t, r, 2, args...)
+		r := runMinima(t, args...)
+		expectExit(t, r, 2, args...)
 		if n := strings.Count(strings.TrimSpace(r.stderr), "\n"); n != 0 {
 			t.Errorf("%v: stderr is not one line: %q", args, r.stderr)
 		}
-		e2eMissing(t, out)
+		nothingWritten(t, out)
 	}
 }
 
 // An output inside the model directory that holds its parameters, or that
 // reaches the model through "..", is refused too.
 func TestE2EOutputMustNotReplaceModelFiles(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	link := filepath.Join(t.TempDir(), "link")
 	if err := os.Symlink(t.TempDir(), link); err != nil {
 		t.Fatal(err)
@@ -1033,8 +827,8 @@ func TestE2EOutputMustNotReplaceModelFiles(t *testing.T) {
 		{"eval", "--model", model, "--dump", filepath.Join(model, "params"), "--overwrite"},
 		{"eval", "--model", model, "--dump", filepath.Join(filepath.Dir(link), rel), "--overwrite"},
 	} {
-		r := e2eRun(t, args...)
-		e2eExpect(t, r, 2, args...)
+		r := runMinima(t, args...)
+		expectExit(t, r, 2, args...)
 		if _, err := graph.LoadModel(model); err != nil {
 			t.Fatalf("%v: model damaged: %v", args, err)
 		}

@@ -11,20 +11,8 @@ import (
 	"github.com/minima-project/minima/report"
 )
 
-// cnnTrain trains a small CNN — conv(1→2, 5×5) → pool → conv(2→3, 5×5) →
-// pool → flatten → dense(→8) → dense(→10) — on 60 MNIST images and returns
-// its directory.
-func cnnTrain(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "cnn")
-	args := []string{"train", "--arch", "cnn", "--conv", "2,3", "--hidden", "8", "--data", "mnist", "--data-dir", mnistDir(t),
-		"--subset", "60", "--test-subset", "30", "--epochs", "2", "--batch-size", "16", "--lr", "0.05", "--seed", "3", "--out", dir, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
-	return dir
-}
-
 func TestCNNTrainWritesConvLayers(t *testing.T) {
-	m, err := graph.LoadModel(cnnTrain(t))
+	m, err := graph.LoadModel(cnnModel(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,10 +30,10 @@ func TestCNNTrainWritesConvLayers(t *testing.T) {
 
 // eval on a CNN reports the loss of the reference forward pass.
 func TestCNNEvalMatchesReference(t *testing.T) {
-	dir := cnnTrain(t)
+	dir := cnnModel(t)
 	out := filepath.Join(t.TempDir(), "dump")
 	args := []string{"eval", "--model", dir, "--data-dir", mnistDir(t), "--dump", out, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	m, err := graph.LoadModel(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +46,7 @@ func TestCNNEvalMatchesReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := e2eForward(t, m.Spec, m.Theta, x, len(x)/784)
+	want := forward(t, m.Spec, m.Theta, x, len(x)/784)
 	for i := range want {
 		if math.Abs(logits[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
 			t.Fatalf("logit %d: %v, reference %v", i, logits[i], want[i])
@@ -69,14 +57,14 @@ func TestCNNEvalMatchesReference(t *testing.T) {
 // hessian on a CNN: Lanczos ends with explicit residuals, and the exact
 // method's extremes agree with them.
 func TestCNNHessianLanczosAgreesWithExact(t *testing.T) {
-	dir := cnnTrain(t)
+	dir := cnnModel(t)
 	tmp := t.TempDir()
 	base := []string{"hessian", "--model", dir, "--data-dir", mnistDir(t), "--samples", "20", "--top", "2", "--bottom", "1", "--quiet"}
 	lz := append(append([]string(nil), base...), "--out", filepath.Join(tmp, "lz"))
-	e2eExpect(t, e2eRun(t, lz...), 0, lz...)
+	runOK(t, lz...)
 	ex := append(append([]string(nil), base...), "--method", "exact", "--out", filepath.Join(tmp, "ex"))
-	e2eExpect(t, e2eRun(t, ex...), 0, ex...)
-	a, b := e2eHessian(t, filepath.Join(tmp, "lz")), e2eHessian(t, filepath.Join(tmp, "ex"))
+	runOK(t, ex...)
+	a, b := readHessian(t, filepath.Join(tmp, "lz")), readHessian(t, filepath.Join(tmp, "ex"))
 	for i := range a.Top {
 		if math.Abs(a.Top[i]-b.Top[i]) > 1e-6*math.Abs(b.Top[0]) {
 			t.Errorf("top %d: Lanczos %v, exact %v", i, a.Top[i], b.Top[i])
@@ -90,9 +78,9 @@ func TestCNNHessianLanczosAgreesWithExact(t *testing.T) {
 // reparam on a CNN: T_α on the first convolution keeps the function
 // (equivalence ≤ 1e-12, same test accuracy) while λ_max moves.
 func TestCNNReparamKeepsFunction(t *testing.T) {
-	dir := cnnTrain(t)
+	dir := cnnModel(t)
 	out := filepath.Join(t.TempDir(), "rp")
-	r := mcReparam(t, dir, out, "--data-dir", mnistDir(t), "--samples", "20", "--test-samples", "20", "--alpha", "0.1,1,10", "--layer", "0",
+	r := runReparam(t, dir, out, "--data-dir", mnistDir(t), "--samples", "20", "--test-samples", "20", "--alpha", "0.1,1,10", "--layer", "0",
 		"--probes", "2", "--flatness-directions", "1", "--subspace", "0", "--eps", "1e-3", "--sharpness-iters", "2")
 	var lmax []float64
 	for _, row := range r.Rows {
@@ -117,7 +105,7 @@ func TestCNNFlagsRefused(t *testing.T) {
 		{[]string{"train", "--arch", "cnn", "--kernel", "40", "--out", out}, "--kernel"},
 		{[]string{"train", "--arch", "rnn", "--out", out}, "--arch"},
 	} {
-		r := e2eRun(t, tc.args...)
+		r := runMinima(t, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "\n") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line naming %s", tc.args, r.code, r.stderr, tc.want)
 		}

@@ -112,14 +112,14 @@ func TestConvertMinimaRoundTrip(t *testing.T) {
 		train func(t *testing.T, model string) []string // the data flags of eval
 	}{
 		{"mlp", func(t *testing.T, model string) []string {
-			minimaOK(t, e2eTrainArgs(model, 1))
+			runOK(t, trainArgs(model, 1)...)
 			return nil
 		}},
 		{"cnn", func(t *testing.T, model string) []string {
 			data := mnistDir(t)
-			minimaOK(t, []string{"train", "--data", "mnist", "--data-dir", data, "--subset", "40", "--test-subset", "20",
+			runOK(t, "train", "--data", "mnist", "--data-dir", data, "--subset", "40", "--test-subset", "20",
 				"--arch", "cnn", "--conv", "3,4", "--kernel", "3", "--hidden", "8", "--epochs", "1", "--batch-size", "10",
-				"--out", model, "--quiet"})
+				"--out", model, "--quiet")
 			return []string{"--data-dir", data, "--samples", "20"}
 		}},
 	} {
@@ -128,7 +128,7 @@ func TestConvertMinimaRoundTrip(t *testing.T) {
 			dir := t.TempDir()
 			model, dump, work := filepath.Join(dir, "model"), filepath.Join(dir, "dump"), filepath.Join(dir, "work")
 			flags := tc.train(t, model)
-			minimaOK(t, append([]string{"eval", "--model", model, "--dump", dump, "--quiet"}, flags...))
+			runOK(t, append([]string{"eval", "--model", model, "--dump", dump, "--quiet"}, flags...)...)
 			if err := os.Mkdir(work, 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -194,7 +194,7 @@ func TestConvertRefusesUnsupported(t *testing.T) {
 		}
 		raw, ok := res[name]
 		if ok {
-			e2eUnmarshal(t, raw, &r)
+			unmarshal(t, raw, &r)
 		}
 		switch {
 		case !ok:
@@ -239,7 +239,7 @@ func TestConvertedModelCrossCheck(t *testing.T) {
 	model := filepath.Join(work, "cnn", "minima")
 	dump, exact := filepath.Join(work, "dump"), filepath.Join(work, "exact")
 	samples := []string{"--data", "mnist", "--data-dir", data, "--subset", "10"}
-	minimaOK(t, append([]string{"eval", "--model", model, "--dump", dump, "--quiet"}, samples...),
+	runAllOK(t, append([]string{"eval", "--model", model, "--dump", dump, "--quiet"}, samples...),
 		hessianArgs(model, exact, "exact", append([]string{"--top", "3", "--bottom", "3", "--trace"}, samples...)...))
 	crosscheck(t, "--model", model, "--dump", dump, "--hessian", exact)
 }

@@ -1,16 +1,14 @@
 package main
 
 // End-to-end tests of `minima sharpness` and `minima reparam`, run in process
-// through run() with the helpers of cli_test.go (so, like those, not in
-// parallel). The model is a 5-6-3 ReLU MLP (57 parameters) trained for 5
-// epochs on 3 Gaussian clusters in 5 dimensions, 20 training and 10 test
-// samples per class: small enough for its exact Hessian spectrum.
+// through run() with the helpers of helpers_test.go (so not in parallel), on
+// the measures model (measuresModel).
 
 import (
 	"cmp"
-	"encoding/csv"
 	"encoding/json"
 	"image/png"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,134 +19,33 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
-	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/filetest"
 	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/study"
 )
 
-const (
-	mcSamples = 60 // 3 classes × 20
-	mcParams  = 5*6 + 6 + 6*3 + 3
-)
-
-// mcTrain trains the tiny model into a fresh directory and returns it.
-func mcTrain(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "model")
-	args := []string{"train", "--data", "clusters", "--classes", "3", "--dim", "5", "--per-class", "20",
-		"--test-per-class", "10", "--hidden", "6", "--epochs", "5", "--batch-size", "16", "--lr", "0.05",
-		"--seed", "1", "--out", dir, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
-	return dir
-}
-
-// mcData regenerates the tiny model's training and test sets independently of
-// model.json.
-func mcData(t *testing.T) (train, test *datasets.Set) {
-	t.Helper()
-	train, test, err := datasets.Clusters(datasets.ClusterConfig{Classes: 3, Dim: 5, PerClass: 20, TestPerClass: 10, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return train, test
-}
-
-// mcObjective is the mean loss of spec over set; closed with the test.
-func mcObjective(t *testing.T, spec graph.Spec, set *datasets.Set) *graph.Objective {
-	t.Helper()
-	o, err := graph.NewObjective(spec, set, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(o.Close)
-	return o
-}
-
-// mcLoad loads a model directory.
-func mcLoad(t *testing.T, dir string) *graph.Model {
-	t.Helper()
-	m, err := graph.LoadModel(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// mcJSONKeys are the JSON keys of the exported fields of struct type typ,
-// following embedded structs (as encoding/json does).
-func mcJSONKeys(typ reflect.Type) []string {
-	var keys []string
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		if !f.IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		ft := f.Type
-		if ft.Kind() == reflect.Pointer {
-			ft = ft.Elem()
-		}
-		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
-			keys = append(keys, mcJSONKeys(ft)...)
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		keys = append(keys, name)
-	}
-	return keys
-}
-
-func mcSortedKeys(m map[string]json.RawMessage) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
-// mcReadCSV reads a whole CSV file.
-func mcReadCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return recs
-}
-
-// mcMeasures runs `minima sharpness` with the small settings into out and
+// runSharpness runs `minima sharpness` with the small settings into out and
 // returns measures.json raw and decoded.
-func mcMeasures(t *testing.T, model, out string, extra ...string) (map[string]json.RawMessage, study.Measures) {
+func runSharpness(t *testing.T, model, out string, extra ...string) (map[string]json.RawMessage, study.Measures) {
 	t.Helper()
 	args := append([]string{"sharpness", "--model", model, "--out", out, "--subspace", "5", "--probes", "8",
 		"--flatness-directions", "4", "--quiet"}, extra...)
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 0, args...)
+	r := runMinima(t, args...)
+	expectExit(t, r, 0, args...)
 	if !strings.Contains(r.stdout, "wrote "+out) || !strings.Contains(r.stdout, "lambda_max") {
 		t.Errorf("stdout %q", r.stdout)
 	}
 	if r.stderr != "" {
 		t.Errorf("--quiet, yet stderr %q", r.stderr)
 	}
-	raw := e2eReadJSON(t, filepath.Join(out, "measures.json"))
+	raw := filetest.ReadJSONObject(t, filepath.Join(out, "measures.json"))
 	var m study.Measures
 	if err := report.ReadJSON(filepath.Join(out, "measures.json"), &m); err != nil {
 		t.Fatal(err)
 	}
-	e2eNoLeftovers(t, filepath.Dir(out), filepath.Base(out))
+	noLeftovers(t, filepath.Dir(out), filepath.Base(out))
 	return raw, m
 }
 
@@ -156,10 +53,10 @@ func mcMeasures(t *testing.T, model, out string, extra ...string) (map[string]js
 // of the exact spectrum, loss and accuracy are graph's, and the same seed
 // gives the same file (but for the timing).
 func TestE2ESharpnessMeasures(t *testing.T) {
-	model := mcTrain(t)
+	model := measuresModel(t)
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "res")
-	raw, m := mcMeasures(t, model, out)
+	raw, m := runSharpness(t, model, out)
 
 	// Every field, by the documented names and by study.Measures' tags, and
 	// nothing else.
@@ -167,7 +64,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 		"lambda_max_converged", "top_k", "top_k_residuals", "trace", "trace_stderr", "sharpness", "flatness_eps", "flatness_radius_geomean",
 		"flatness_radius_top_eigvec", "flatness_log_volume", "asam", "asam_eta", "asam_rho", "fisher_rao",
 		"fisher_rao_model", "normalized_trace", "relative_flatness", "relative_flatness_stderr", "hvps"}
-	tags := mcJSONKeys(reflect.TypeFor[study.Measures]())
+	tags := jsonKeys(reflect.TypeFor[study.Measures]())
 	for _, k := range documented {
 		if !slices.Contains(tags, k) {
 			t.Errorf("study.Measures has no field tagged %q", k)
@@ -179,18 +76,18 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 		}
 	}
 	if len(raw) != len(tags) {
-		t.Errorf("measures.json keys %v, study.Measures fields %v", mcSortedKeys(raw), tags)
+		t.Errorf("measures.json keys %v, study.Measures fields %v", slices.Sorted(maps.Keys(raw)), tags)
 	}
 	var sharp []map[string]json.RawMessage
-	e2eUnmarshal(t, raw["sharpness"], &sharp)
+	unmarshal(t, raw["sharpness"], &sharp)
 	for i, s := range sharp {
-		if ks := mcSortedKeys(s); !slices.Equal(ks, []string{"eps", "max_loss", "subspace", "value"}) {
+		if ks := slices.Sorted(maps.Keys(s)); !slices.Equal(ks, []string{"eps", "max_loss", "subspace", "value"}) {
 			t.Errorf("sharpness[%d] keys %v", i, ks)
 		}
 	}
 
-	if m.Samples != mcSamples || m.Params != mcParams {
-		t.Errorf("samples %d params %d, want %d %d", m.Samples, m.Params, mcSamples, mcParams)
+	if m.Samples != measuresSamples || m.Params != measuresParams {
+		t.Errorf("samples %d params %d, want %d %d", m.Samples, m.Params, measuresSamples, measuresParams)
 	}
 
 	// ε-sharpness: ε ∈ {1e-3, 5e-4} × {full space, p = 5}, each once.
@@ -220,9 +117,9 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	}
 
 	// λ_max against the exact spectrum of the same Hessian.
-	lm := mcLoad(t, model)
-	train, _ := mcData(t)
-	o := mcObjective(t, lm.Spec, train)
+	lm := loadModel(t, model)
+	train, _ := clusterSets(t, measuresPerClass, 1)
+	o := objective(t, lm.Spec, train)
 	op, err := o.Hessian(lm.Theta)
 	if err != nil {
 		t.Fatal(err)
@@ -270,7 +167,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if !(m.FlatnessGeoMean > 0) || !(m.FlatnessTopRadius > 0) || math.IsInf(m.FlatnessGeoMean, 0) {
 		t.Errorf("flatness radii: geomean %v, top eigenvector %v", m.FlatnessGeoMean, m.FlatnessTopRadius)
 	}
-	if want := float64(mcParams) * math.Log(m.FlatnessGeoMean); !numtest.RelClose(m.FlatnessLogVolume, want, 1e-9) {
+	if want := float64(measuresParams) * math.Log(m.FlatnessGeoMean); !numtest.RelClose(m.FlatnessLogVolume, want, 1e-9) {
 		t.Errorf("flatness_log_volume %v, n·log(geomean) %v", m.FlatnessLogVolume, want)
 	}
 	for name, v := range map[string]float64{"asam": m.ASAM, "asam_eta": m.ASAMEta, "asam_rho": m.ASAMRho,
@@ -289,7 +186,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 
 	// Same seed, same measures: identical files (the wall clock is in
 	// timing.json).
-	raw2, _ := mcMeasures(t, model, filepath.Join(tmp, "res2"))
+	raw2, _ := runSharpness(t, model, filepath.Join(tmp, "res2"))
 	if !reflect.DeepEqual(raw, raw2) {
 		for k, v := range raw {
 			if string(raw2[k]) != string(v) {
@@ -299,7 +196,7 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	}
 
 	// --overwrite replaces the results directory.
-	_, m3 := mcMeasures(t, model, out, "--overwrite", "--eps", "2e-3", "--subspace", "0")
+	_, m3 := runSharpness(t, model, out, "--overwrite", "--eps", "2e-3", "--subspace", "0")
 	if len(m3.Sharpness) != 1 || m3.Sharpness[0].Eps != 2e-3 || m3.Sharpness[0].Subspace != 0 {
 		t.Errorf("--overwrite --eps 2e-3 --subspace 0: sharpness %+v", m3.Sharpness)
 	}
@@ -308,66 +205,37 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 // A subspace at least as large as the parameter count is the full space: it
 // is skipped, not an error.
 func TestE2ESharpnessSubspaceBeyondParams(t *testing.T) {
-	model := mcTrain(t)
+	model := measuresModel(t)
 	tmp := t.TempDir()
-	for _, p := range []int{mcParams, 1000} {
+	for _, p := range []int{measuresParams, 1000} {
 		out := filepath.Join(tmp, "p"+strconv.Itoa(p))
-		_, m := mcMeasures(t, model, out, "--subspace", strconv.Itoa(p))
+		_, m := runSharpness(t, model, out, "--subspace", strconv.Itoa(p))
 		if len(m.Sharpness) != 2 {
 			t.Errorf("--subspace %d: %d ε-sharpness entries, want 2 (full space only): %+v", p, len(m.Sharpness), m.Sharpness)
 		}
 		for _, s := range m.Sharpness {
 			if s.Subspace != 0 {
-				t.Errorf("--subspace %d with %d parameters: entry %+v", p, mcParams, s)
+				t.Errorf("--subspace %d with %d parameters: entry %+v", p, measuresParams, s)
 			}
 		}
 	}
 	// Just below: the subspace is measured.
-	_, m := mcMeasures(t, model, filepath.Join(tmp, "below"), "--subspace", strconv.Itoa(mcParams-1))
-	if len(m.Sharpness) != 4 || m.Sharpness[1].Subspace != mcParams-1 {
-		t.Errorf("--subspace %d: %+v", mcParams-1, m.Sharpness)
+	_, m := runSharpness(t, model, filepath.Join(tmp, "below"), "--subspace", strconv.Itoa(measuresParams-1))
+	if len(m.Sharpness) != 4 || m.Sharpness[1].Subspace != measuresParams-1 {
+		t.Errorf("--subspace %d: %+v", measuresParams-1, m.Sharpness)
 	}
-}
-
-// mcReparamFile is reparam.json.
-type mcReparamFile struct {
-	Model   string           `json:"model"`
-	Kind    string           `json:"kind"`
-	Split   string           `json:"split"`
-	Layer   int              `json:"layer"`
-	Samples int              `json:"samples"`
-	Params  int              `json:"params"`
-	Rows    []study.SweepRow `json:"rows"`
-}
-
-// mcReparam runs `minima reparam` with the small measure settings.
-func mcReparam(t *testing.T, model, out string, extra ...string) mcReparamFile {
-	t.Helper()
-	args := append([]string{"reparam", "--model", model, "--probes", "8", "--flatness-directions", "4",
-		"--subspace", "5", "--out", out, "--quiet"}, extra...)
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 0, args...)
-	if !strings.Contains(r.stdout, "wrote "+out) {
-		t.Errorf("stdout %q", r.stdout)
-	}
-	var f mcReparamFile
-	if err := report.ReadJSON(filepath.Join(out, "reparam.json"), &f); err != nil {
-		t.Fatal(err)
-	}
-	e2eNoLeftovers(t, filepath.Dir(out), filepath.Base(out))
-	return f
 }
 
 // `minima reparam` over α ∈ {0.1, 1, 10} on layer 0: every file, every model
 // the same function, λ_max moving like α⁻², the invariant measures fixed.
 func TestE2EReparamSweep(t *testing.T) {
-	model := mcTrain(t)
+	model := measuresModel(t)
 	out := filepath.Join(t.TempDir(), "sweep")
 	alphas := []float64{0.1, 1, 10}
-	f := mcReparam(t, model, out, "--alpha", "0.1,1,10")
-	e2eFiles(t, out, "reparam.json", "reparam.csv", "reparam.png", "report.md")
+	f := runReparam(t, model, out, "--alpha", "0.1,1,10")
+	nonEmptyFiles(t, out, "reparam.json", "reparam.csv", "reparam.png", "report.md")
 
-	if f.Kind != "layer" || f.Split != "train" || f.Layer != 0 || f.Samples != mcSamples || f.Params != mcParams || f.Model != model {
+	if f.Kind != "layer" || f.Split != "train" || f.Layer != 0 || f.Samples != measuresSamples || f.Params != measuresParams || f.Model != model {
 		t.Errorf("reparam.json header: model %q kind %q split %q layer %d samples %d params %d",
 			f.Model, f.Kind, f.Split, f.Layer, f.Samples, f.Params)
 	}
@@ -382,7 +250,7 @@ func TestE2EReparamSweep(t *testing.T) {
 	}
 
 	// reparam.csv: the documented columns, and the values of reparam.json.
-	recs := mcReadCSV(t, filepath.Join(out, "reparam.csv"))
+	recs := filetest.ReadCSV(t, filepath.Join(out, "reparam.csv"))
 	header := []string{"alpha", "loss", "train_accuracy", "test_accuracy", "equivalence", "lambda_max", "trace", "eps_sharpness",
 		"eps_sharpness_subspace", "flatness_radius_geomean", "asam", "asam_eta", "fisher_rao", "normalized_trace", "relative_flatness"}
 	if len(recs) != len(rows)+1 || !slices.Equal(recs[0], header) {
@@ -430,12 +298,12 @@ func TestE2EReparamSweep(t *testing.T) {
 
 	// One model directory per α, loadable, holding T_α θ: layer 0 (W and b)
 	// × α, layer 1's W × 1/α, its bias unchanged.
-	orig := mcLoad(t, model)
+	orig := loadModel(t, model)
 	const nW0, nb0, nW1 = 5 * 6, 6, 6 * 3
 	for _, a := range alphas {
 		dir := filepath.Join(out, "alpha_"+strconv.FormatFloat(a, 'g', -1, 64))
-		am := mcLoad(t, dir)
-		if !reflect.DeepEqual(am.Spec, orig.Spec) || len(am.Theta) != mcParams {
+		am := loadModel(t, dir)
+		if !reflect.DeepEqual(am.Spec, orig.Spec) || len(am.Theta) != measuresParams {
 			t.Errorf("%s: spec %+v, %d parameters", dir, am.Spec, len(am.Theta))
 			continue
 		}
@@ -459,10 +327,10 @@ func TestE2EReparamSweep(t *testing.T) {
 
 	// The α = 10 model computes the same function as the original, on the
 	// training and the test samples.
-	train, test := mcData(t)
-	a10 := mcLoad(t, filepath.Join(out, "alpha_10"))
+	train, test := clusterSets(t, measuresPerClass, 1)
+	a10 := loadModel(t, filepath.Join(out, "alpha_10"))
 	for _, set := range []*datasets.Set{train, test} {
-		o := mcObjective(t, orig.Spec, set)
+		o := objective(t, orig.Spec, set)
 		f0, err := o.Logits(orig.Theta)
 		if err != nil {
 			t.Fatal(err)
@@ -491,14 +359,14 @@ func TestE2EReparamSweep(t *testing.T) {
 		if r.TestAcc == nil || rows[1].TestAcc == nil || *r.TestAcc != *rows[1].TestAcc {
 			t.Errorf("α = %g: test accuracy %v, at α = 1 %v", r.Alpha, r.TestAcc, rows[1].TestAcc)
 		}
-		if r.Samples != mcSamples || r.Params != mcParams {
+		if r.Samples != measuresSamples || r.Params != measuresParams {
 			t.Errorf("α = %g: samples %d params %d", r.Alpha, r.Samples, r.Params)
 		}
 	}
 
 	// λ_max: α = 1 is the model's own; α = 0.1 is at least α⁻²·λ_max(H_11),
 	// H_11 the first layer's weight block at α = 1, and so ≥ 10× α = 1's.
-	o := mcObjective(t, orig.Spec, train)
+	o := objective(t, orig.Spec, train)
 	op, err := o.Hessian(orig.Theta)
 	if err != nil {
 		t.Fatal(err)
@@ -546,10 +414,10 @@ func TestE2EReparamSweep(t *testing.T) {
 // Per-neuron rescaling of the hidden layer runs too; the function, ASAM
 // (η = 0) and the Fisher–Rao norm are unchanged.
 func TestE2EReparamNeuron(t *testing.T) {
-	model := mcTrain(t)
+	model := measuresModel(t)
 	out := filepath.Join(t.TempDir(), "neuron")
-	f := mcReparam(t, model, out, "--kind", "neuron", "--layer", "0", "--alpha", "0.3,1,3")
-	e2eFiles(t, out, "reparam.json", "reparam.csv", "reparam.png", "report.md")
+	f := runReparam(t, model, out, "--kind", "neuron", "--layer", "0", "--alpha", "0.3,1,3")
+	nonEmptyFiles(t, out, "reparam.json", "reparam.csv", "reparam.png", "report.md")
 	if f.Kind != "neuron" || len(f.Rows) != 3 {
 		t.Fatalf("kind %q, %d rows", f.Kind, len(f.Rows))
 	}
@@ -563,14 +431,14 @@ func TestE2EReparamNeuron(t *testing.T) {
 		}
 	}
 	for _, a := range []string{"0.3", "1", "3"} {
-		mcLoad(t, filepath.Join(out, "alpha_"+a))
+		loadModel(t, filepath.Join(out, "alpha_"+a))
 	}
 }
 
 // Bad values for sharpness and reparam exit 2 with one line on stderr and
 // create nothing; an existing --out is left as it was.
 func TestE2EMeasuresUsageErrors(t *testing.T) {
-	model := mcTrain(t)
+	model := measuresModel(t)
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "out")
 	existing := filepath.Join(tmp, "existing")
@@ -619,8 +487,8 @@ func TestE2EMeasuresUsageErrors(t *testing.T) {
 	)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := e2eRun(t, c.args...)
-			e2eExpect(t, r, 2, c.args...)
+			r := runMinima(t, c.args...)
+			expectExit(t, r, 2, c.args...)
 			if !strings.HasPrefix(r.stderr, "minima: ") || !strings.HasSuffix(r.stderr, "\n") || strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("stderr is not one line: %q", r.stderr)
 			}
@@ -633,7 +501,7 @@ func TestE2EMeasuresUsageErrors(t *testing.T) {
 			if r.stdout != "" {
 				t.Errorf("stdout %q", r.stdout)
 			}
-			e2eMissing(t, out)
+			nothingWritten(t, out)
 			entries, err := os.ReadDir(existing)
 			if err != nil || len(entries) != 1 || entries[0].Name() != "keep.txt" {
 				t.Errorf("existing --out changed: %v, %v", entries, err)
@@ -641,7 +509,7 @@ func TestE2EMeasuresUsageErrors(t *testing.T) {
 			if b, err := os.ReadFile(marker); err != nil || string(b) != "keep" {
 				t.Errorf("existing --out's file: %q, %v", b, err)
 			}
-			e2eNoLeftovers(t, tmp, "existing")
+			noLeftovers(t, tmp, "existing")
 		})
 	}
 }

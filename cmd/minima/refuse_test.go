@@ -14,7 +14,7 @@ import (
 func refused(t *testing.T, out, want string, args ...string) {
 	t.Helper()
 	start := time.Now()
-	r := e2eRun(t, args...)
+	r := runMinima(t, args...)
 	if r.code != 2 || !strings.Contains(r.stderr, want) || strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("minima %s: exit %d, stderr %q; want 2 and one line naming %q", strings.Join(args, " "), r.code, r.stderr, want)
 	}
@@ -40,7 +40,7 @@ func TestRefuseExactSpectrumLargerThanMemory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "wide")
 	args := []string{"train", "--data", "clusters", "--classes", "10", "--dim", "200", "--per-class", "3", "--test-per-class", "1",
 		"--hidden", "200", "--epochs", "1", "--out", dir, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	out := filepath.Join(t.TempDir(), "h")
 	refused(t, out, "--method lanczos", "hessian", "--model", dir, "--method", "exact", "--exact-limit", "100000", "--out", out)
 }
@@ -49,7 +49,7 @@ func TestRefuseExactSpectrumLargerThanMemory(t *testing.T) {
 // repeats, sample counts are checked against what there is, for every
 // command alike.
 func TestRefuseFlagValuesByOneRule(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	out := filepath.Join(t.TempDir(), "r")
 	for _, tc := range []struct {
 		want string
@@ -70,11 +70,11 @@ func TestRefuseFlagValuesByOneRule(t *testing.T) {
 // The same run twice writes byte-identical files; only timing.json (the wall
 // clock) may differ.
 func TestHessianRunsAreByteIdentical(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	tmp := t.TempDir()
 	for _, d := range []string{"a", "b"} {
 		args := []string{"hessian", "--model", model, "--top", "3", "--bottom", "1", "--trace", "--density", "--out", filepath.Join(tmp, d), "--quiet"}
-		e2eExpect(t, e2eRun(t, args...), 0, args...)
+		runOK(t, args...)
 	}
 	entries, err := os.ReadDir(filepath.Join(tmp, "a"))
 	if err != nil {
@@ -95,7 +95,7 @@ func TestHessianRunsAreByteIdentical(t *testing.T) {
 // A model evaluated on other data than it was trained on is refused (its
 // recorded fingerprint differs), instead of reporting numbers about other data.
 func TestRefuseDataOtherThanTrainedOn(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	path := filepath.Join(model, "model.json")
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -114,7 +114,7 @@ func TestRefuseDataOtherThanTrainedOn(t *testing.T) {
 	if err := os.WriteFile(path, changed, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r := e2eRun(t, "eval", "--model", model)
+	r := runMinima(t, "eval", "--model", model)
 	if r.code == 0 || !strings.Contains(r.stderr, "differ from the data the model was trained on") {
 		t.Errorf("eval on other data: exit %d, stderr %q", r.code, r.stderr)
 	}

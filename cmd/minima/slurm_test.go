@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/minima-project/minima/internal/filetest"
 )
 
 // slurmLock serialises the Slurm tests of concurrent test processes on this
@@ -92,7 +94,7 @@ func TestSlurmShardedSweepEqualsUnsharded(t *testing.T) {
 	command(t, ctx, dir, bin, args...)
 	out := command(t, ctx, dir, "bash", "job.sh", "--wait")
 	t.Logf("bash job.sh --wait:\n%s", out)
-	sameStudyFiles(t, filepath.Join(dir, "whole"), filepath.Join(dir, "res"), studyTables)
+	filetest.SameFiles(t, filepath.Join(dir, "whole"), filepath.Join(dir, "res"), studyTables...)
 	logs, err := filepath.Glob(filepath.Join(dir, "res.parts", "logs", "*.out"))
 	if err != nil || len(logs) != 3 {
 		t.Errorf("logs of 2 array tasks and the merge expected, found %v", logs)

@@ -1,64 +1,38 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/minima-project/minima/internal/filetest"
 )
-
-// studyArgs is a tiny cluster study (3 runs of a few dozen parameters).
-func studyArgs(out string, extra ...string) []string {
-	return append([]string{"--quiet", "study", "clusters", "--k", "2,3,4", "--dim", "5", "--per-class", "10",
-		"--test-per-class", "5", "--hidden", "6", "--epochs", "3", "--out", out}, extra...)
-}
-
-// studyTables are the files a cluster study writes.
-var studyTables = []string{"clusters.json", "clusters.csv", "clusters.png", "spectra.png", "report.md"}
-
-// sameStudyFiles fails unless dirs a and b hold byte-identical files.
-func sameStudyFiles(t *testing.T, a, b string, files []string) {
-	t.Helper()
-	for _, f := range files {
-		x, err := os.ReadFile(filepath.Join(a, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		y, err := os.ReadFile(filepath.Join(b, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(x, y) {
-			t.Errorf("%s differs between %s and %s", f, a, b)
-		}
-	}
-}
 
 func TestE2EStudyMergedShardsEqualUnsharded(t *testing.T) {
 	dir := t.TempDir()
 	whole, parts, merged := filepath.Join(dir, "whole"), filepath.Join(dir, "parts"), filepath.Join(dir, "merged")
 	args := studyArgs(whole)
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	for _, shard := range []string{"0/2", "1/2"} {
 		args := studyArgs(parts, "--shard", shard)
-		e2eExpect(t, e2eRun(t, args...), 0, args...)
+		runOK(t, args...)
 	}
 	args = []string{"merge", parts, "--out", merged, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
-	sameStudyFiles(t, whole, merged, studyTables)
+	runOK(t, args...)
+	filetest.SameFiles(t, whole, merged, studyTables...)
 }
 
 func TestE2EMergeRefusesOtherSettings(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
 	args := studyArgs(a, "--shard", "0/2")
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	args = studyArgs(b, "--shard", "1/2", "--lr", "0.02")
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	args = []string{"merge", a, b, "--out", filepath.Join(dir, "m")}
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 1, args...)
+	r := runMinima(t, args...)
+	expectExit(t, r, 1, args...)
 	if !strings.Contains(r.stderr, "refusing to merge") {
 		t.Fatalf("stderr %q does not say why", r.stderr)
 	}
@@ -68,10 +42,10 @@ func TestE2EMergeRefusesIncompleteSweep(t *testing.T) {
 	dir := t.TempDir()
 	a := filepath.Join(dir, "a")
 	args := studyArgs(a, "--shard", "0/2")
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	args = []string{"merge", a, "--out", filepath.Join(dir, "m")}
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 1, args...)
+	r := runMinima(t, args...)
+	expectExit(t, r, 1, args...)
 	if !strings.Contains(r.stderr, "missing: k=3") {
 		t.Fatalf("stderr %q does not name the missing run", r.stderr)
 	}
@@ -91,7 +65,7 @@ func TestE2EStudyUsageErrors(t *testing.T) {
 		{"merge", "--out", out},
 		{"merge", out},
 	} {
-		e2eExpect(t, e2eRun(t, args...), 2, args...)
+		expectExit(t, runMinima(t, args...), 2, args...)
 	}
 }
 
@@ -99,7 +73,7 @@ func TestE2EStudySbatchScript(t *testing.T) {
 	dir := t.TempDir()
 	script := filepath.Join(dir, "job.sh")
 	args := studyArgs(filepath.Join(dir, "res"), "--sbatch", script, "--array", "2")
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	b, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)

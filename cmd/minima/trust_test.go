@@ -4,7 +4,7 @@ package main
 // only minima's own output and never an input or the working directory,
 // output paths are checked before any work, and a run ended by a signal
 // leaves no temporary output and exits with 128+signal. The refusals run in
-// process (e2eRun); the signal tests start the built binary.
+// process (runMinima); the signal tests start the built binary.
 
 import (
 	"bytes"
@@ -51,8 +51,8 @@ func trustTree(t *testing.T, root string) []string {
 func trustRefused(t *testing.T, root string, args []string, want ...string) {
 	t.Helper()
 	before := trustTree(t, root)
-	r := e2eRun(t, args...)
-	e2eExpect(t, r, 2, args...)
+	r := runMinima(t, args...)
+	expectExit(t, r, 2, args...)
 	if strings.Count(r.stderr, "\n") != 1 {
 		t.Errorf("%v: stderr is not one line: %q", args, r.stderr)
 	}
@@ -80,11 +80,11 @@ func userDir(t *testing.T, dir string) string {
 
 // --overwrite refuses a directory minima did not write, for every command.
 func TestTrustOverwriteRefusesUserDirectory(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	root := t.TempDir()
 	victim := userDir(t, filepath.Join(root, "victim"))
 	for _, args := range [][]string{
-		e2eTrainArgs(victim, 1, "--overwrite"),
+		trainArgs(victim, 1, "--overwrite"),
 		{"eval", "--model", model, "--dump", victim, "--overwrite"},
 		{"hessian", "--model", model, "--out", victim, "--overwrite"},
 		{"sharpness", "--model", model, "--out", victim, "--overwrite"},
@@ -96,19 +96,19 @@ func TestTrustOverwriteRefusesUserDirectory(t *testing.T) {
 
 // What minima writes carries the marker, and --overwrite replaces it.
 func TestTrustOverwriteReplacesOwnOutput(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	m, err := report.ReadMarker(model)
 	if err != nil || m.Command != "minima train" {
 		t.Fatalf("model marker %+v, %v", m, err)
 	}
 	out := filepath.Join(t.TempDir(), "h")
 	args := []string{"hessian", "--model", model, "--out", out, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	if m, err := report.ReadMarker(out); err != nil || m.Command != "minima hessian" {
 		t.Fatalf("results marker %+v, %v", m, err)
 	}
 	args = append(args, "--overwrite")
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 }
 
 // Neither the working directory nor any of its ancestors is replaced, even
@@ -116,12 +116,12 @@ func TestTrustOverwriteReplacesOwnOutput(t *testing.T) {
 func TestTrustOverwriteRefusesWorkingDirectory(t *testing.T) {
 	root := t.TempDir()
 	outer := filepath.Join(root, "res")
-	args := []string{"reparam", "--model", e2eTrain(t, 1), "--out", outer, "--alpha", "1,10", "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	args := []string{"reparam", "--model", clustersModel(t), "--out", outer, "--alpha", "1,10", "--quiet"}
+	runOK(t, args...)
 	inner := filepath.Join(outer, "alpha_10") // a model minima wrote
 	t.Chdir(inner)
 	for _, out := range []string{inner, ".", "./", "..", outer, "../..", "/"} {
-		trustRefused(t, root, e2eTrainArgs(out, 1, "--overwrite"), "--out")
+		trustRefused(t, root, trainArgs(out, 1, "--overwrite"), "--out")
 	}
 	trustRefused(t, root, []string{"eval", "--model", ".", "--dump", outer, "--overwrite"}, "--dump")
 }
@@ -130,12 +130,12 @@ func TestTrustOverwriteRefusesWorkingDirectory(t *testing.T) {
 // params directory linked into another minima output, MNIST files linked
 // from a minima output.
 func TestTrustOverwriteRefusesLinkedInputs(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	root := t.TempDir()
 	// res is minima's output; the model's params now live there.
 	res := filepath.Join(root, "res")
 	args := []string{"eval", "--model", model, "--dump", res, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	if err := os.Rename(filepath.Join(model, "params"), filepath.Join(res, "params")); err != nil {
 		t.Fatal(err)
 	}
@@ -159,14 +159,14 @@ func TestTrustOverwriteRefusesLinkedInputs(t *testing.T) {
 		}
 	}
 	t.Setenv(datasets.MNISTEnv, data)
-	other := e2eTrain(t, 2)
+	other := trainModel(t, 2)
 	trustRefused(t, root, []string{"hessian", "--model", other, "--out", res, "--overwrite"}, "--out", "would replace the MNIST directory")
 }
 
 // Output paths that cannot be written are refused before any work, in one
 // line naming the flag.
 func TestTrustOutputPathsCheckedFirst(t *testing.T) {
-	model := e2eTrain(t, 1)
+	model := clustersModel(t)
 	root := t.TempDir()
 	file := filepath.Join(root, "file")
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
@@ -174,7 +174,7 @@ func TestTrustOutputPathsCheckedFirst(t *testing.T) {
 	}
 	dir := filepath.Join(root, "dir")
 	args := []string{"eval", "--model", model, "--dump", dir, "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	link := filepath.Join(root, "link")
 	if err := os.Symlink(dir, link); err != nil {
 		t.Fatal(err)
@@ -194,7 +194,7 @@ func TestTrustOutputPathsCheckedFirst(t *testing.T) {
 			{"sharpness", "--model", model, "--out", tc.out, "--overwrite"},
 			{"reparam", "--model", model, "--out", tc.out, "--overwrite"},
 			{"eval", "--model", model, "--dump", tc.out, "--overwrite"},
-			e2eTrainArgs(tc.out, 1, "--overwrite"),
+			trainArgs(tc.out, 1, "--overwrite"),
 		} {
 			flag := "--out"
 			if cmd[0] == "eval" {
@@ -203,17 +203,6 @@ func TestTrustOutputPathsCheckedFirst(t *testing.T) {
 			trustRefused(t, root, cmd, flag, tc.want)
 		}
 	}
-}
-
-// trustBinary builds the minima binary into dir.
-func trustBinary(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "minima")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // trustTemps lists the temporary (".tmp-") and set-aside (".old-") paths
@@ -240,8 +229,8 @@ func TestTrustSignals(t *testing.T) {
 		t.Skip("starts the binary about 20 times")
 	}
 	work := t.TempDir()
-	bin := trustBinary(t, work)
-	model := e2eTrain(t, 1)
+	bin := buildBinary(t, work)
+	model := clustersModel(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
 		for i := range 5 {
@@ -295,8 +284,8 @@ func TestTrustStaleTempsRemoved(t *testing.T) {
 		t.Skip("starts the binary")
 	}
 	work := t.TempDir()
-	bin := trustBinary(t, work)
-	model := e2eTrain(t, 1)
+	bin := buildBinary(t, work)
+	model := clustersModel(t)
 	parent := filepath.Join(work, "results")
 	var left []string
 	for try := 0; try < 10 && len(left) == 0; try++ {
@@ -314,7 +303,7 @@ func TestTrustStaleTempsRemoved(t *testing.T) {
 		t.Skip("could not kill a run while it had temporary output")
 	}
 	args := []string{"hessian", "--model", model, "--out", filepath.Join(parent, "h"), "--quiet"}
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	if still := trustTemps(t, parent); len(still) > 0 {
 		t.Errorf("the killed run's temporary output survived the next run: %v", still)
 	}
