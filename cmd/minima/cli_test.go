@@ -7,7 +7,6 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/internal/filetest"
+	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/report"
 )
@@ -189,118 +189,161 @@ func accuracy(f []float64, y []int64, classes int) float64 {
 	return float64(correct) / float64(len(y))
 }
 
-func TestE2EEvalDump(t *testing.T) {
-	dir := clustersModel(t)
-	out := filepath.Join(t.TempDir(), "dump")
-	args := []string{"eval", "--model", dir, "--split", "train", "--dump", out, "--quiet"}
-	r := runMinima(t, args...)
-	expectExit(t, r, 0, args...)
-	if !strings.Contains(r.stdout, "90 samples") {
-		t.Errorf("stdout %q", r.stdout)
-	}
-	train, _ := clusterSets(t, 30, 1)
-	const n, d, classes, params = 90, 5, 3, 75
+// trainDump is `minima eval --split train --dump` of the clusters model, run
+// once per test binary: the model directory, the dump directory (shared:
+// tests only read them) and what the command printed.
+type trainDump struct {
+	model, out string
+	result
+}
 
-	x, shape, err := report.ReadNpyFloat64(filepath.Join(out, "X.npy"))
-	if err != nil {
-		t.Fatal(err)
+var trainDumpRun shared[trainDump]
+
+// sharedTrainDump returns the eval --dump of the clusters model's training
+// set.
+func sharedTrainDump(tb testing.TB) trainDump {
+	tb.Helper()
+	model := sharedClustersModel(tb)
+	return trainDumpRun.get(tb, func() (trainDump, error) {
+		out := filepath.Join(fixtures, "train-dump")
+		r, err := captureOK("eval", "--model", model, "--split", "train", "--dump", out, "--quiet")
+		return trainDump{model, out, r}, err
+	})
+}
+
+// evalJSON is eval.json; every field must be present.
+type evalJSON struct {
+	Loss     *float64 `json:"loss"`
+	Accuracy *float64 `json:"accuracy"`
+	Samples  *int     `json:"samples"`
+}
+
+// readEval reads dir/eval.json, failing unless it has every field.
+func readEval(tb testing.TB, dir string) evalJSON {
+	tb.Helper()
+	var ev evalJSON
+	if err := report.ReadJSON(filepath.Join(dir, "eval.json"), &ev); err != nil {
+		tb.Fatal(err)
 	}
-	if !slices.Equal(shape, []int{n, d}) || !slices.Equal(x, train.X) {
+	if ev.Loss == nil || ev.Accuracy == nil || ev.Samples == nil {
+		tb.Fatalf("%s/eval.json: loss %v accuracy %v samples %v", dir, ev.Loss, ev.Accuracy, ev.Samples)
+	}
+	return ev
+}
+
+// eval --dump says how many samples it evaluated and leaves no temporary
+// directory behind.
+func TestE2EEvalDumpReportsSamples(t *testing.T) {
+	d := sharedTrainDump(t)
+	if !strings.Contains(d.stdout, "90 samples") {
+		t.Errorf("stdout %q", d.stdout)
+	}
+	noLeftovers(t, filepath.Dir(d.out), filepath.Base(d.out))
+}
+
+// X.npy is the training set, regenerated independently of model.json.
+func TestE2EEvalDumpXIsTrainingSet(t *testing.T) {
+	d := sharedTrainDump(t)
+	train, _ := clusterSets(t, 30, 1)
+	x, shape := readNpy(t, filepath.Join(d.out, "X.npy"))
+	if !slices.Equal(shape, []int{clustersSamples, 5}) || !slices.Equal(x, train.X) {
 		t.Errorf("X.npy: shape %v, equal to the training set: %v", shape, slices.Equal(x, train.X))
 	}
-	y, shape, err := report.ReadNpyInt64(filepath.Join(out, "y.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(shape, []int{n}) || len(y) != n {
-		t.Fatalf("y.npy: shape %v", shape)
-	}
+}
+
+// y.npy holds the training labels.
+func TestE2EEvalDumpYIsTrainingLabels(t *testing.T) {
+	d := sharedTrainDump(t)
+	train, _ := clusterSets(t, 30, 1)
+	y := readLabels(t, filepath.Join(d.out, "y.npy"), clustersSamples)
 	for i, v := range y {
 		if int(v) != train.Y[i] {
 			t.Fatalf("y[%d] = %d, training label %d", i, v, train.Y[i])
 		}
 	}
-	logits, shape, err := report.ReadNpyFloat64(filepath.Join(out, "logits.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(shape, []int{n, classes}) {
-		t.Fatalf("logits.npy: shape %v", shape)
-	}
-	grad, shape, err := report.ReadNpyFloat64(filepath.Join(out, "grad.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(shape, []int{params}) {
-		t.Fatalf("grad.npy: shape %v", shape)
-	}
+}
 
-	m := filetest.ReadJSONObject(t, filepath.Join(out, "eval.json"))
-	if len(m) != 3 {
+// eval.json holds loss, accuracy and samples, nothing else, and samples is
+// the size of the training set.
+func TestE2EEvalJSONFields(t *testing.T) {
+	d := sharedTrainDump(t)
+	if m := filetest.ReadJSONObject(t, filepath.Join(d.out, "eval.json")); len(m) != 3 {
 		t.Errorf("eval.json keys: %v", m)
 	}
-	var ev struct {
-		Loss     *float64 `json:"loss"`
-		Accuracy *float64 `json:"accuracy"`
-		Samples  *int     `json:"samples"`
+	if ev := readEval(t, d.out); *ev.Samples != clustersSamples {
+		t.Errorf("samples %d, want %d", *ev.Samples, clustersSamples)
 	}
-	b, _ := json.Marshal(m)
-	unmarshal(t, b, &ev)
-	if ev.Loss == nil || ev.Accuracy == nil || ev.Samples == nil {
-		t.Fatalf("eval.json: %v", m)
-	}
-	if *ev.Samples != n {
-		t.Errorf("samples %d, want %d", *ev.Samples, n)
-	}
-	if want := crossEntropy(logits, y, classes); math.Abs(*ev.Loss-want) > 1e-12*want {
+}
+
+// eval.json's loss and accuracy are those of logits.npy and y.npy.
+func TestE2EEvalLossOfDumpedLogits(t *testing.T) {
+	d := sharedTrainDump(t)
+	ev := readEval(t, d.out)
+	logits := readNpyShaped(t, filepath.Join(d.out, "logits.npy"), clustersSamples, 3)
+	y := readLabels(t, filepath.Join(d.out, "y.npy"), clustersSamples)
+	if want := crossEntropy(logits, y, 3); math.Abs(*ev.Loss-want) > 1e-12*want {
 		t.Errorf("loss %.17g, cross-entropy of logits.npy %.17g", *ev.Loss, want)
 	}
-	if acc := accuracy(logits, y, classes); *ev.Accuracy != acc {
+	if acc := accuracy(logits, y, 3); *ev.Accuracy != acc {
 		t.Errorf("accuracy %v, from logits.npy %v", *ev.Accuracy, acc)
 	}
+}
 
-	// Loss, accuracy and gradient recomputed from the .npy parameters, the
-	// architecture and the regenerated data. (Loss and accuracy are
-	// invariant to a per-row shift of the logits; that logits.npy holds
-	// f(x) itself is TestE2EEvalLogitsAreOutputs.)
-	theta := readTheta(t, dir)
-	f := forward(t, graph.MLP(d, []int{8}, classes, true, loss.CrossEntropy), theta, train.X, n)
-	if want := crossEntropy(f, y, classes); math.Abs(*ev.Loss-want) > 1e-12*want {
+// eval.json's loss and accuracy are recomputed from the .npy parameters, the
+// architecture and the regenerated data. (Loss and accuracy are invariant to
+// a per-row shift of the logits; that logits.npy holds f(x) itself is
+// TestE2EEvalLogitsAreOutputs.)
+func TestE2EEvalLossOfReferenceForward(t *testing.T) {
+	d := sharedTrainDump(t)
+	ev := readEval(t, d.out)
+	y := readLabels(t, filepath.Join(d.out, "y.npy"), clustersSamples)
+	train, _ := clusterSets(t, 30, 1)
+	f := forward(t, graph.MLP(5, []int{8}, 3, true, loss.CrossEntropy), readTheta(t, d.model), train.X, clustersSamples)
+	if want := crossEntropy(f, y, 3); math.Abs(*ev.Loss-want) > 1e-12*want {
 		t.Errorf("loss %.17g, cross-entropy of the hand-computed outputs %.17g", *ev.Loss, want)
 	}
-	if acc := accuracy(f, y, classes); *ev.Accuracy != acc {
+	if acc := accuracy(f, y, 3); *ev.Accuracy != acc {
 		t.Errorf("accuracy %v, of the hand-computed outputs %v", *ev.Accuracy, acc)
 	}
-	o, err := graph.NewObjective(graph.MLP(d, []int{8}, classes, true, loss.CrossEntropy), train, 0)
+}
+
+// grad.npy is the gradient of the mean training loss (Objective.LossGrad at
+// the .npy parameters), whose loss is eval.json's.
+func TestE2EEvalDumpGradIsLossGrad(t *testing.T) {
+	d := sharedTrainDump(t)
+	ev := readEval(t, d.out)
+	grad := readNpyShaped(t, filepath.Join(d.out, "grad.npy"), clustersParams)
+	train, _ := clusterSets(t, 30, 1)
+	o := objective(t, graph.MLP(5, []int{8}, 3, true, loss.CrossEntropy), train)
+	g := make([]float64, clustersParams)
+	l, err := o.LossGrad(g, readTheta(t, d.model))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer o.Close()
-	g := make([]float64, params)
-	loss, err := o.LossGrad(g, theta)
-	if err != nil {
-		t.Fatal(err)
+	if math.Abs(l-*ev.Loss) > 1e-12*l {
+		t.Errorf("loss %.17g, LossGrad %.17g", *ev.Loss, l)
 	}
-	if math.Abs(loss-*ev.Loss) > 1e-12*loss {
-		t.Errorf("loss %.17g, LossGrad %.17g", *ev.Loss, loss)
-	}
-	gscale := 0.0
-	for _, v := range g {
-		gscale = math.Max(gscale, math.Abs(v))
-	}
+	gscale := numtest.MaxAbs(g)
 	for i := range g {
 		if math.Abs(g[i]-grad[i]) > 1e-12*gscale {
 			t.Errorf("grad[%d] = %.17g, LossGrad %.17g", i, grad[i], g[i])
 		}
 	}
-	want, err := o.Logits(theta)
+}
+
+// logits.npy is Objective.Logits at the .npy parameters, bit for bit.
+func TestE2EEvalDumpLogitsAreObjectiveLogits(t *testing.T) {
+	d := sharedTrainDump(t)
+	logits := readNpyShaped(t, filepath.Join(d.out, "logits.npy"), clustersSamples, 3)
+	train, _ := clusterSets(t, 30, 1)
+	o := objective(t, graph.MLP(5, []int{8}, 3, true, loss.CrossEntropy), train)
+	want, err := o.Logits(readTheta(t, d.model))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(want, logits) {
 		t.Errorf("logits.npy differs from Objective.Logits")
 	}
-	noLeftovers(t, filepath.Dir(out), "dump")
 }
 
 // --split test --samples 6 evaluates a stratified subset of 6 test samples.

@@ -19,7 +19,6 @@ import (
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/internal/numtest"
-	"github.com/minima-project/minima/report"
 )
 
 // convertLogitsTol bounds the difference of minima's and PyTorch's outputs
@@ -28,16 +27,6 @@ const convertLogitsTol = 1e-12
 
 // convertCheck is testdata/convert_check.py, the PyTorch side of these tests.
 const convertCheck = "testdata/convert_check.py"
-
-// readNpy reads a float64 .npy file.
-func readNpy(t *testing.T, path string) ([]float64, []int) {
-	t.Helper()
-	data, shape, err := report.ReadNpyFloat64(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data, shape
-}
 
 // checkLogits fails unless model m computes logits (n rows) on the n inputs x,
 // both with graph's reference forward pass and with the gorgonia graph of an

@@ -155,11 +155,18 @@ var (
 
 // buildOnce runs `minima args...` for a fixture: an error unless it exits 0.
 func buildOnce(args ...string) error {
+	_, err := captureOK(args...)
+	return err
+}
+
+// captureOK runs `minima args...` for a fixture and returns what it printed:
+// an error unless it exits 0.
+func captureOK(args ...string) (result, error) {
 	r, err := capture(args...)
 	if err != nil {
-		return err
+		return r, err
 	}
-	return exitError(r, 0, args...)
+	return r, exitError(r, 0, args...)
 }
 
 // copyDir copies directory src (a shared fixture) into a new temporary
@@ -192,16 +199,28 @@ func trainModel(tb testing.TB, seed int) string {
 	return dir
 }
 
+// Sizes of the clusters model and its training set.
+const (
+	clustersSamples = 3 * 30
+	clustersParams  = 5*8 + 8 + 8*3 + 3
+)
+
 var clustersModelDir shared[string]
 
-// clustersModel returns a copy, the test's own, of the clusters model
-// trained with seed 1 (trained once per test binary).
-func clustersModel(tb testing.TB) string {
+// sharedClustersModel is the clusters model trained with seed 1, once per
+// test binary, for tests and fixtures that only read it.
+func sharedClustersModel(tb testing.TB) string {
 	tb.Helper()
-	return copyDir(tb, clustersModelDir.get(tb, func() (string, error) {
+	return clustersModelDir.get(tb, func() (string, error) {
 		dir := filepath.Join(fixtures, "model")
 		return dir, buildOnce(trainArgs(dir, 1)...)
-	}))
+	})
+}
+
+// clustersModel returns a copy, the test's own, of sharedClustersModel.
+func clustersModel(tb testing.TB) string {
+	tb.Helper()
+	return copyDir(tb, sharedClustersModel(tb))
 }
 
 // modelParams are the parameter arrays of the clusters model, in flat order.
@@ -256,16 +275,22 @@ const (
 
 var measuresModelDir shared[string]
 
-// measuresModel returns a copy, the test's own, of the measures model
-// (trained once per test binary).
-func measuresModel(tb testing.TB) string {
+// sharedMeasuresModel is the measures model, trained once per test binary,
+// for tests and fixtures that only read it.
+func sharedMeasuresModel(tb testing.TB) string {
 	tb.Helper()
-	return copyDir(tb, measuresModelDir.get(tb, func() (string, error) {
+	return measuresModelDir.get(tb, func() (string, error) {
 		dir := filepath.Join(fixtures, "measures-model")
 		return dir, buildOnce("train", "--data", "clusters", "--classes", "3", "--dim", "5", "--per-class", strconv.Itoa(measuresPerClass),
 			"--test-per-class", "10", "--hidden", "6", "--epochs", "5", "--batch-size", "16", "--lr", "0.05",
 			"--seed", "1", "--out", dir, "--quiet")
-	}))
+	})
+}
+
+// measuresModel returns a copy, the test's own, of sharedMeasuresModel.
+func measuresModel(tb testing.TB) string {
+	tb.Helper()
+	return copyDir(tb, sharedMeasuresModel(tb))
 }
 
 // mnistDir returns the repository's MNIST directory (make data), skipping
@@ -288,6 +313,39 @@ func cnnModel(tb testing.TB) string {
 		return dir, buildOnce("train", "--arch", "cnn", "--conv", "2,3", "--hidden", "8", "--data", "mnist", "--data-dir", data,
 			"--subset", "60", "--test-subset", "30", "--epochs", "2", "--batch-size", "16", "--lr", "0.05", "--seed", "3", "--out", dir, "--quiet")
 	}))
+}
+
+// readNpy reads a float64 .npy file.
+func readNpy(tb testing.TB, path string) ([]float64, []int) {
+	tb.Helper()
+	data, shape, err := report.ReadNpyFloat64(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data, shape
+}
+
+// readNpyShaped reads a float64 .npy file, failing unless its shape is shape.
+func readNpyShaped(tb testing.TB, path string, shape ...int) []float64 {
+	tb.Helper()
+	data, got := readNpy(tb, path)
+	if !slices.Equal(got, shape) {
+		tb.Fatalf("%s: shape %v, want %v", path, got, shape)
+	}
+	return data
+}
+
+// readLabels reads an int64 .npy file of n labels.
+func readLabels(tb testing.TB, path string, n int) []int64 {
+	tb.Helper()
+	y, shape, err := report.ReadNpyInt64(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if !slices.Equal(shape, []int{n}) || len(y) != n {
+		tb.Fatalf("%s: shape %v", path, shape)
+	}
+	return y
 }
 
 // loadModel loads a model directory.

@@ -19,6 +19,7 @@ import (
 	"testing"
 
 	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/internal/filetest"
 	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/measures"
@@ -26,14 +27,18 @@ import (
 	"github.com/minima-project/minima/study"
 )
 
+// sharpnessArgs are the arguments of `minima sharpness` with the small
+// settings.
+func sharpnessArgs(model, out string, extra ...string) []string {
+	return append([]string{"sharpness", "--model", model, "--out", out, "--subspace", "5", "--probes", "8",
+		"--flatness-directions", "4", "--quiet"}, extra...)
+}
+
 // runSharpness runs `minima sharpness` with the small settings into out and
 // returns measures.json raw and decoded.
 func runSharpness(t *testing.T, model, out string, extra ...string) (map[string]json.RawMessage, study.Measures) {
 	t.Helper()
-	args := append([]string{"sharpness", "--model", model, "--out", out, "--subspace", "5", "--probes", "8",
-		"--flatness-directions", "4", "--quiet"}, extra...)
-	r := runMinima(t, args...)
-	expectExit(t, r, 0, args...)
+	r := runOK(t, sharpnessArgs(model, out, extra...)...)
 	if !strings.Contains(r.stdout, "wrote "+out) || !strings.Contains(r.stdout, "lambda_max") {
 		t.Errorf("stdout %q", r.stdout)
 	}
@@ -49,17 +54,72 @@ func runSharpness(t *testing.T, model, out string, extra ...string) (map[string]
 	return raw, m
 }
 
-// `minima sharpness` writes every field of study.Measures; λ_max is the top
-// of the exact spectrum, loss and accuracy are graph's, and the same seed
-// gives the same file (but for the timing).
-func TestE2ESharpnessMeasures(t *testing.T) {
-	model := measuresModel(t)
-	tmp := t.TempDir()
-	out := filepath.Join(tmp, "res")
-	raw, m := runSharpness(t, model, out)
+// sharpnessRun is `minima sharpness` of the measures model with the small
+// settings (runSharpness's), run once per test binary: the model and results
+// directories (shared: tests only read them), what the command printed, and
+// measures.json raw and decoded.
+type sharpnessRun struct {
+	model, out string
+	result
+	raw map[string]json.RawMessage
+	m   study.Measures
+}
 
-	// Every field, by the documented names and by study.Measures' tags, and
-	// nothing else.
+var sharpnessOnce shared[sharpnessRun]
+
+// sharedSharpness returns the sharpness run of the measures model.
+func sharedSharpness(tb testing.TB) sharpnessRun {
+	tb.Helper()
+	model := sharedMeasuresModel(tb)
+	return sharpnessOnce.get(tb, func() (sharpnessRun, error) {
+		s := sharpnessRun{model: model, out: filepath.Join(fixtures, "sharpness")}
+		var err error
+		if s.result, err = captureOK(sharpnessArgs(model, s.out)...); err != nil {
+			return s, err
+		}
+		path := filepath.Join(s.out, "measures.json")
+		if err := report.ReadJSON(path, &s.raw); err != nil {
+			return s, err
+		}
+		return s, report.ReadJSON(path, &s.m)
+	})
+}
+
+// trainingSpectrum is the exact spectrum of the Hessian of the measures
+// model's mean training loss (its data regenerated), and the objective.
+func trainingSpectrum(t *testing.T, model string) (*graph.Model, *graph.Objective, *measures.ExactResult) {
+	t.Helper()
+	lm := loadModel(t, model)
+	train, _ := clusterSets(t, measuresPerClass, 1)
+	o := objective(t, lm.Spec, train)
+	op, err := o.Hessian(lm.Theta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := measures.ExactSpectrum(op, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lm, o, ex
+}
+
+// `minima sharpness` says where it wrote and what λ_max is, prints nothing
+// on stderr with --quiet, and leaves no temporary directory.
+func TestE2ESharpnessOutput(t *testing.T) {
+	s := sharedSharpness(t)
+	if !strings.Contains(s.stdout, "wrote "+s.out) || !strings.Contains(s.stdout, "lambda_max") {
+		t.Errorf("stdout %q", s.stdout)
+	}
+	if s.stderr != "" {
+		t.Errorf("--quiet, yet stderr %q", s.stderr)
+	}
+	noLeftovers(t, filepath.Dir(s.out), filepath.Base(s.out))
+}
+
+// measures.json holds every field, by the documented names and by
+// study.Measures' tags, and nothing else.
+func TestE2ESharpnessWritesEveryField(t *testing.T) {
+	raw := sharedSharpness(t).raw
 	documented := []string{"samples", "params", "loss", "accuracy", "lambda_max", "lambda_max_residual",
 		"lambda_max_converged", "top_k", "top_k_residuals", "trace", "trace_stderr", "sharpness", "flatness_eps", "flatness_radius_geomean",
 		"flatness_radius_top_eigvec", "flatness_log_volume", "asam", "asam_eta", "asam_rho", "fisher_rao",
@@ -78,33 +138,35 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if len(raw) != len(tags) {
 		t.Errorf("measures.json keys %v, study.Measures fields %v", slices.Sorted(maps.Keys(raw)), tags)
 	}
+}
+
+// Each ε-sharpness entry has the fields eps, max_loss, subspace and value.
+func TestE2ESharpnessEntryFields(t *testing.T) {
 	var sharp []map[string]json.RawMessage
-	unmarshal(t, raw["sharpness"], &sharp)
+	unmarshal(t, sharedSharpness(t).raw["sharpness"], &sharp)
 	for i, s := range sharp {
 		if ks := slices.Sorted(maps.Keys(s)); !slices.Equal(ks, []string{"eps", "max_loss", "subspace", "value"}) {
 			t.Errorf("sharpness[%d] keys %v", i, ks)
 		}
 	}
+}
 
-	if m.Samples != measuresSamples || m.Params != measuresParams {
+// samples and params are those of the measures model.
+func TestE2ESharpnessSamplesAndParams(t *testing.T) {
+	if m := sharedSharpness(t).m; m.Samples != measuresSamples || m.Params != measuresParams {
 		t.Errorf("samples %d params %d, want %d %d", m.Samples, m.Params, measuresSamples, measuresParams)
 	}
+}
 
-	// ε-sharpness: ε ∈ {1e-3, 5e-4} × {full space, p = 5}, each once.
+// ε-sharpness: ε ∈ {1e-3, 5e-4} × {full space, p = 5}, each once.
+func TestE2ESharpnessEpsAndSubspaces(t *testing.T) {
 	type key struct {
 		eps float64
 		p   int
 	}
 	var got []key
-	for _, s := range m.Sharpness {
+	for _, s := range sharedSharpness(t).m.Sharpness {
 		got = append(got, key{s.Eps, s.Subspace})
-		if !(s.Value >= 0) || math.IsInf(s.Value, 0) {
-			t.Errorf("ε=%g p=%d: sharpness %v", s.Eps, s.Subspace, s.Value)
-		}
-		// φ = 100·(max L − L)/(1 + L).
-		if want := 100 * (s.MaxLoss - m.Loss) / (1 + m.Loss); !numtest.RelClose(s.Value, want, 1e-9) {
-			t.Errorf("ε=%g p=%d: sharpness %v, 100(max_loss − loss)/(1 + loss) = %v", s.Eps, s.Subspace, s.Value, want)
-		}
 	}
 	want := []key{{1e-3, 0}, {1e-3, 5}, {5e-4, 0}, {5e-4, 5}}
 	if len(got) != len(want) {
@@ -115,19 +177,27 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 			t.Errorf("no ε-sharpness for ε=%g subspace=%d (have %v)", k.eps, k.p, got)
 		}
 	}
+}
 
-	// λ_max against the exact spectrum of the same Hessian.
-	lm := loadModel(t, model)
-	train, _ := clusterSets(t, measuresPerClass, 1)
-	o := objective(t, lm.Spec, train)
-	op, err := o.Hessian(lm.Theta)
-	if err != nil {
-		t.Fatal(err)
+// Each ε-sharpness value is finite, ≥ 0, and φ = 100·(max L − L)/(1 + L).
+func TestE2ESharpnessValues(t *testing.T) {
+	m := sharedSharpness(t).m
+	for _, s := range m.Sharpness {
+		if !(s.Value >= 0) || math.IsInf(s.Value, 0) {
+			t.Errorf("ε=%g p=%d: sharpness %v", s.Eps, s.Subspace, s.Value)
+		}
+		if want := 100 * (s.MaxLoss - m.Loss) / (1 + m.Loss); !numtest.RelClose(s.Value, want, 1e-9) {
+			t.Errorf("ε=%g p=%d: sharpness %v, 100(max_loss − loss)/(1 + loss) = %v", s.Eps, s.Subspace, s.Value, want)
+		}
 	}
-	ex, err := measures.ExactSpectrum(op, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+}
+
+// λ_max and top_k are the top of the exact spectrum of the same Hessian, with
+// converged, small residuals.
+func TestE2ESharpnessLambdaMaxIsExactTop(t *testing.T) {
+	s := sharedSharpness(t)
+	m := s.m
+	_, _, ex := trainingSpectrum(t, s.model)
 	top := ex.Values[len(ex.Values)-1]
 	if !numtest.RelClose(m.LambdaMax, top, 1e-6) {
 		t.Errorf("lambda_max %.17g, exact top eigenvalue %.17g", m.LambdaMax, top)
@@ -143,6 +213,13 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if !m.LambdaMaxConverged || !(m.LambdaMaxResidual >= 0) || m.LambdaMaxResidual > 1e-6*math.Abs(top) {
 		t.Errorf("lambda_max_converged %v, residual %v (λ_max %v)", m.LambdaMaxConverged, m.LambdaMaxResidual, top)
 	}
+}
+
+// Hutchinson's trace lies within 5 standard errors of the exact trace.
+func TestE2ESharpnessTraceWithinStdErr(t *testing.T) {
+	s := sharedSharpness(t)
+	m := s.m
+	_, _, ex := trainingSpectrum(t, s.model)
 	exactTrace := 0.0
 	for _, v := range ex.Values {
 		exactTrace += v
@@ -150,8 +227,13 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if !(m.TraceStdErr > 0) || math.Abs(m.Trace-exactTrace) > 5*m.TraceStdErr {
 		t.Errorf("Hutchinson trace %v ± %v, exact %v", m.Trace, m.TraceStdErr, exactTrace)
 	}
+}
 
-	// Loss and accuracy are graph's.
+// Loss and accuracy are graph's.
+func TestE2ESharpnessLossIsGraphs(t *testing.T) {
+	s := sharedSharpness(t)
+	m := s.m
+	lm, o, _ := trainingSpectrum(t, s.model)
 	loss, acc, err := o.Evaluate(lm.Theta)
 	if err != nil {
 		t.Fatal(err)
@@ -159,8 +241,12 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if !numtest.RelClose(m.Loss, loss, 1e-12) || m.Accuracy != acc {
 		t.Errorf("loss %.17g accuracy %v, Evaluate %.17g %v", m.Loss, m.Accuracy, loss, acc)
 	}
+}
 
-	// The rest: present, finite and consistent with each other.
+// The flatness radii are positive and finite at the default ε, and the log
+// volume is n·log(geometric mean radius).
+func TestE2ESharpnessFlatness(t *testing.T) {
+	m := sharedSharpness(t).m
 	if m.FlatnessEps != measures.DefaultFlatnessEps {
 		t.Errorf("flatness_eps %v, want the default %v", m.FlatnessEps, measures.DefaultFlatnessEps)
 	}
@@ -170,6 +256,12 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if want := float64(measuresParams) * math.Log(m.FlatnessGeoMean); !numtest.RelClose(m.FlatnessLogVolume, want, 1e-9) {
 		t.Errorf("flatness_log_volume %v, n·log(geomean) %v", m.FlatnessLogVolume, want)
 	}
+}
+
+// ASAM, the Fisher–Rao norms and the normalized trace are positive and
+// finite; the relative flatness is finite with a standard error ≥ 0.
+func TestE2ESharpnessOtherMeasuresFinite(t *testing.T) {
+	m := sharedSharpness(t).m
 	for name, v := range map[string]float64{"asam": m.ASAM, "asam_eta": m.ASAMEta, "asam_rho": m.ASAMRho,
 		"fisher_rao": m.FisherRao, "fisher_rao_model": m.FisherRaoM, "normalized_trace": m.NormTrace} {
 		if !(v > 0) || math.IsInf(v, 0) {
@@ -179,24 +271,37 @@ func TestE2ESharpnessMeasures(t *testing.T) {
 	if math.IsNaN(m.RelFlatness) || math.IsInf(m.RelFlatness, 0) || !(m.RelFlatErr >= 0) {
 		t.Errorf("relative_flatness %v ± %v", m.RelFlatness, m.RelFlatErr)
 	}
-	var timing report.Timing
-	if err := report.ReadJSON(filepath.Join(out, "timing.json"), &timing); err != nil || m.HVPs <= 0 || !(timing.Seconds > 0) {
-		t.Errorf("hvps %d, timing.json %+v (%v)", m.HVPs, timing, err)
-	}
+}
 
-	// Same seed, same measures: identical files (the wall clock is in
-	// timing.json).
-	raw2, _ := runSharpness(t, model, filepath.Join(tmp, "res2"))
-	if !reflect.DeepEqual(raw, raw2) {
-		for k, v := range raw {
+// The run counts its Hessian-vector products and writes its wall clock to
+// timing.json.
+func TestE2ESharpnessTiming(t *testing.T) {
+	s := sharedSharpness(t)
+	var timing report.Timing
+	if err := report.ReadJSON(filepath.Join(s.out, "timing.json"), &timing); err != nil || s.m.HVPs <= 0 || !(timing.Seconds > 0) {
+		t.Errorf("hvps %d, timing.json %+v (%v)", s.m.HVPs, timing, err)
+	}
+}
+
+// Same seed, same measures: identical files (the wall clock is in
+// timing.json).
+func TestE2ESharpnessDeterministic(t *testing.T) {
+	s := sharedSharpness(t)
+	raw2, _ := runSharpness(t, s.model, filepath.Join(t.TempDir(), "res2"))
+	if !reflect.DeepEqual(s.raw, raw2) {
+		for k, v := range s.raw {
 			if string(raw2[k]) != string(v) {
 				t.Errorf("second run: %s = %s, first %s", k, raw2[k], v)
 			}
 		}
 	}
+}
 
-	// --overwrite replaces the results directory.
-	_, m3 := runSharpness(t, model, out, "--overwrite", "--eps", "2e-3", "--subspace", "0")
+// --overwrite replaces the results directory.
+func TestE2ESharpnessOverwrite(t *testing.T) {
+	s := sharedSharpness(t)
+	out := copyDir(t, s.out)
+	_, m3 := runSharpness(t, s.model, out, "--overwrite", "--eps", "2e-3", "--subspace", "0")
 	if len(m3.Sharpness) != 1 || m3.Sharpness[0].Eps != 2e-3 || m3.Sharpness[0].Subspace != 0 {
 		t.Errorf("--overwrite --eps 2e-3 --subspace 0: sharpness %+v", m3.Sharpness)
 	}
@@ -226,31 +331,71 @@ func TestE2ESharpnessSubspaceBeyondParams(t *testing.T) {
 	}
 }
 
-// `minima reparam` over α ∈ {0.1, 1, 10} on layer 0: every file, every model
-// the same function, λ_max moving like α⁻², the invariant measures fixed.
-func TestE2EReparamSweep(t *testing.T) {
-	model := measuresModel(t)
-	out := filepath.Join(t.TempDir(), "sweep")
-	alphas := []float64{0.1, 1, 10}
-	f := runReparam(t, model, out, "--alpha", "0.1,1,10")
-	nonEmptyFiles(t, out, "reparam.json", "reparam.csv", "reparam.png", "report.md")
+// sweepAlphas are the scales of the shared reparam sweep.
+var sweepAlphas = []float64{0.1, 1, 10}
 
-	if f.Kind != "layer" || f.Split != "train" || f.Layer != 0 || f.Samples != measuresSamples || f.Params != measuresParams || f.Model != model {
+// sweepRun is `minima reparam` over α ∈ {0.1, 1, 10} on layer 0 of the
+// measures model with the small measure settings, run once per test binary:
+// the model and results directories (shared: tests only read them), what the
+// command printed, and reparam.json.
+type sweepRun struct {
+	model, out string
+	result
+	f reparamFile
+}
+
+var sweepOnce shared[sweepRun]
+
+// sharedSweep returns the reparam sweep of the measures model, failing
+// unless reparam.json has one row with measures per α.
+func sharedSweep(tb testing.TB) sweepRun {
+	tb.Helper()
+	model := sharedMeasuresModel(tb)
+	s := sweepOnce.get(tb, func() (sweepRun, error) {
+		s := sweepRun{model: model, out: filepath.Join(fixtures, "sweep")}
+		var err error
+		if s.result, err = captureOK(reparamArgs(model, s.out, "--alpha", "0.1,1,10")...); err != nil {
+			return s, err
+		}
+		return s, report.ReadJSON(filepath.Join(s.out, "reparam.json"), &s.f)
+	})
+	rows := s.f.Rows
+	if len(rows) != len(sweepAlphas) {
+		tb.Fatalf("%d rows, want %d", len(rows), len(sweepAlphas))
+	}
+	for i, r := range rows {
+		if r.Alpha != sweepAlphas[i] || r.Measures == nil {
+			tb.Fatalf("row %d: alpha %v, measures %v", i, r.Alpha, r.Measures)
+		}
+	}
+	return s
+}
+
+// `minima reparam` says where it wrote, writes every file, and leaves no
+// temporary directory.
+func TestE2EReparamWritesFiles(t *testing.T) {
+	s := sharedSweep(t)
+	if !strings.Contains(s.stdout, "wrote "+s.out) {
+		t.Errorf("stdout %q", s.stdout)
+	}
+	nonEmptyFiles(t, s.out, "reparam.json", "reparam.csv", "reparam.png", "report.md")
+	noLeftovers(t, filepath.Dir(s.out), filepath.Base(s.out))
+}
+
+// reparam.json's header describes the sweep.
+func TestE2EReparamHeader(t *testing.T) {
+	s := sharedSweep(t)
+	if f := s.f; f.Kind != "layer" || f.Split != "train" || f.Layer != 0 || f.Samples != measuresSamples || f.Params != measuresParams || f.Model != s.model {
 		t.Errorf("reparam.json header: model %q kind %q split %q layer %d samples %d params %d",
 			f.Model, f.Kind, f.Split, f.Layer, f.Samples, f.Params)
 	}
-	rows := f.Rows
-	if len(rows) != len(alphas) {
-		t.Fatalf("%d rows, want %d", len(rows), len(alphas))
-	}
-	for i, r := range rows {
-		if r.Alpha != alphas[i] || r.Measures == nil {
-			t.Fatalf("row %d: alpha %v, measures %v", i, r.Alpha, r.Measures)
-		}
-	}
+}
 
-	// reparam.csv: the documented columns, and the values of reparam.json.
-	recs := filetest.ReadCSV(t, filepath.Join(out, "reparam.csv"))
+// reparam.csv has the documented columns and the values of reparam.json.
+func TestE2EReparamCSV(t *testing.T) {
+	s := sharedSweep(t)
+	rows := s.f.Rows
+	recs := filetest.ReadCSV(t, filepath.Join(s.out, "reparam.csv"))
 	header := []string{"alpha", "loss", "train_accuracy", "test_accuracy", "equivalence", "lambda_max", "trace", "eps_sharpness",
 		"eps_sharpness_subspace", "flatness_radius_geomean", "asam", "asam_eta", "fisher_rao", "normalized_trace", "relative_flatness"}
 	if len(recs) != len(rows)+1 || !slices.Equal(recs[0], header) {
@@ -272,9 +417,11 @@ func TestE2EReparamSweep(t *testing.T) {
 	if v, _ := strconv.ParseFloat(recs[1][5], 64); v != rows[0].LambdaMax {
 		t.Errorf("reparam.csv lambda_max %v, reparam.json %v", v, rows[0].LambdaMax)
 	}
+}
 
-	// reparam.png decodes; report.md holds the sweep table.
-	pf, err := os.Open(filepath.Join(out, "reparam.png"))
+// reparam.png decodes to an image of some size.
+func TestE2EReparamPNG(t *testing.T) {
+	pf, err := os.Open(filepath.Join(sharedSweep(t).out, "reparam.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,23 +432,31 @@ func TestE2EReparamSweep(t *testing.T) {
 	} else if b := img.Bounds(); b.Dx() < 100 || b.Dy() < 100 {
 		t.Errorf("reparam.png is %v", b)
 	}
-	md, err := os.ReadFile(filepath.Join(out, "report.md"))
+}
+
+// report.md holds the sweep table and shows the plot.
+func TestE2EReparamReport(t *testing.T) {
+	s := sharedSweep(t)
+	md, err := os.ReadFile(filepath.Join(s.out, "report.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tbl := report.Markdown(table, "%.4g"); !strings.Contains(string(md), tbl) {
+	if tbl := report.Markdown(study.SweepTable(s.f.Rows), "%.4g"); !strings.Contains(string(md), tbl) {
 		t.Errorf("report.md does not contain the sweep table\n%s\nreport.md:\n%s", tbl, md)
 	}
 	if !strings.Contains(string(md), "| alpha |") || !strings.Contains(string(md), "reparam.png") {
 		t.Errorf("report.md:\n%s", md)
 	}
+}
 
-	// One model directory per α, loadable, holding T_α θ: layer 0 (W and b)
-	// × α, layer 1's W × 1/α, its bias unchanged.
-	orig := loadModel(t, model)
+// One model directory per α, loadable, holding T_α θ: layer 0 (W and b)
+// × α, layer 1's W × 1/α, its bias unchanged.
+func TestE2EReparamModelsAreTAlpha(t *testing.T) {
+	s := sharedSweep(t)
+	orig := loadModel(t, s.model)
 	const nW0, nb0, nW1 = 5 * 6, 6, 6 * 3
-	for _, a := range alphas {
-		dir := filepath.Join(out, "alpha_"+strconv.FormatFloat(a, 'g', -1, 64))
+	for _, a := range sweepAlphas {
+		dir := filepath.Join(s.out, "alpha_"+strconv.FormatFloat(a, 'g', -1, 64))
 		am := loadModel(t, dir)
 		if !reflect.DeepEqual(am.Spec, orig.Spec) || len(am.Theta) != measuresParams {
 			t.Errorf("%s: spec %+v, %d parameters", dir, am.Spec, len(am.Theta))
@@ -324,11 +479,15 @@ func TestE2EReparamSweep(t *testing.T) {
 			t.Errorf("α = 1 changed θ")
 		}
 	}
+}
 
-	// The α = 10 model computes the same function as the original, on the
-	// training and the test samples.
+// The α = 10 model computes the same function as the original, on the
+// training and the test samples.
+func TestE2EReparamModelIsSameFunction(t *testing.T) {
+	s := sharedSweep(t)
+	orig := loadModel(t, s.model)
+	a10 := loadModel(t, filepath.Join(s.out, "alpha_10"))
 	train, test := clusterSets(t, measuresPerClass, 1)
-	a10 := loadModel(t, filepath.Join(out, "alpha_10"))
 	for _, set := range []*datasets.Set{train, test} {
 		o := objective(t, orig.Spec, set)
 		f0, err := o.Logits(orig.Theta)
@@ -347,8 +506,11 @@ func TestE2EReparamSweep(t *testing.T) {
 			t.Errorf("α = 10: max|f_θ − f_Tθ|/max|f_θ| = %g over %d samples", eq, set.N)
 		}
 	}
+}
 
-	// Same function: equivalence, loss and test accuracy agree in every row.
+// Same function: equivalence, loss and accuracies agree in every row.
+func TestE2EReparamRowsAreSameFunction(t *testing.T) {
+	rows := sharedSweep(t).f.Rows
 	for _, r := range rows {
 		if r.Equivalence > 1e-12 || !(r.Equivalence >= 0) {
 			t.Errorf("α = %g: equivalence %g", r.Alpha, r.Equivalence)
@@ -363,9 +525,15 @@ func TestE2EReparamSweep(t *testing.T) {
 			t.Errorf("α = %g: samples %d params %d", r.Alpha, r.Samples, r.Params)
 		}
 	}
+}
 
-	// λ_max: α = 1 is the model's own; α = 0.1 is at least α⁻²·λ_max(H_11),
-	// H_11 the first layer's weight block at α = 1, and so ≥ 10× α = 1's.
+// λ_max: α = 1 is the model's own; α = 0.1 is at least α⁻²·λ_max(H_11),
+// H_11 the first layer's weight block at α = 1, and so ≥ 10× α = 1's.
+func TestE2EReparamLambdaMaxMoves(t *testing.T) {
+	s := sharedSweep(t)
+	rows := s.f.Rows
+	orig := loadModel(t, s.model)
+	train, _ := clusterSets(t, measuresPerClass, 1)
 	o := objective(t, orig.Spec, train)
 	op, err := o.Hessian(orig.Theta)
 	if err != nil {
@@ -382,6 +550,7 @@ func TestE2EReparamSweep(t *testing.T) {
 	if top := ex.Values[len(ex.Values)-1]; !numtest.RelClose(rows[1].LambdaMax, top, 1e-6) {
 		t.Errorf("α = 1: λ_max %.17g, exact %.17g", rows[1].LambdaMax, top)
 	}
+	const nW0 = 5 * 6
 	block := &measures.Dense{N: nW0, Data: make([]float64, nW0*nW0)}
 	for i := range nW0 {
 		for j := range nW0 {
@@ -402,8 +571,11 @@ func TestE2EReparamSweep(t *testing.T) {
 	if rows[0].LambdaMax < 10*rows[1].LambdaMax {
 		t.Errorf("λ_max at α = 0.1 is %v, at α = 1 %v: less than 10×", rows[0].LambdaMax, rows[1].LambdaMax)
 	}
+}
 
-	// ASAM (η = 0) and the Fisher–Rao norm do not move.
+// ASAM (η = 0) and the Fisher–Rao norm do not move.
+func TestE2EReparamInvariantsFixed(t *testing.T) {
+	rows := sharedSweep(t).f.Rows
 	for _, r := range rows {
 		if !numtest.RelClose(r.ASAM, rows[1].ASAM, 1e-6) || !numtest.RelClose(r.FisherRao, rows[1].FisherRao, 1e-6) {
 			t.Errorf("α = %g: asam %.17g fisher_rao %.17g, at α = 1 %.17g %.17g", r.Alpha, r.ASAM, r.FisherRao, rows[1].ASAM, rows[1].FisherRao)
