@@ -1,11 +1,10 @@
 package study
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/minima-project/minima/internal/filetest"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/sweep"
 )
@@ -28,24 +27,6 @@ func TestClustersOutliersEqualK(t *testing.T) {
 	for _, r := range rows {
 		if r.Outliers != r.K {
 			t.Errorf("k = %d: %d outliers (top %v)", r.K, r.Outliers, r.Top)
-		}
-	}
-}
-
-// sameFiles fails unless dirs a and b hold byte-identical copies of files.
-func sameFiles(t *testing.T, a, b string, files ...string) {
-	t.Helper()
-	for _, f := range files {
-		x, err := os.ReadFile(filepath.Join(a, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		y, err := os.ReadFile(filepath.Join(b, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(x, y) {
-			t.Errorf("%s differs between %s and %s", f, a, b)
 		}
 	}
 }
@@ -76,7 +57,7 @@ func TestClustersMergedShardsEqualUnsharded(t *testing.T) {
 	if err := ad.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	sameFiles(t, whole, merged, clustersFiles...)
+	filetest.SameFiles(t, whole, merged, clustersFiles...)
 }
 
 func TestClustersExactAgreesWithLanczos(t *testing.T) {

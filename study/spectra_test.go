@@ -6,15 +6,17 @@ package study_test
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/floats"
@@ -22,6 +24,7 @@ import (
 
 	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
+	"github.com/minima-project/minima/internal/filetest"
 	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/measures"
 	"github.com/minima-project/minima/report"
@@ -65,13 +68,19 @@ func (h *netHessian) hutchinsonVariance() float64 {
 
 // spectraClusters is the 3-class clusters data set of these tests (60
 // training samples in 4 dimensions).
-func spectraClusters(t testing.TB) *datasets.Set {
-	t.Helper()
+func spectraClusters() (*datasets.Set, error) {
 	train, _, err := datasets.Clusters(datasets.ClusterConfig{Classes: 3, Dim: 4, PerClass: 20, TestPerClass: 5, Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return train
+	return train, err
+}
+
+// spectra holds the Hessians of spectraNets, computed once per test binary.
+// Their objectives stay open until the binary exits; the tests using them
+// run one after the other and only read them (Products, which the HVP
+// accounting reads as a difference, is the one thing that changes).
+var spectra struct {
+	once sync.Once
+	nets []*netHessian
+	err  error
 }
 
 // spectraNets returns the Hessians of a 4-6-5-3 ReLU MLP with biases (83
@@ -80,15 +89,26 @@ func spectraClusters(t testing.TB) *datasets.Set {
 // eigenvalues) and at a random He initialisation.
 func spectraNets(t testing.TB) []*netHessian {
 	t.Helper()
-	set := spectraClusters(t)
+	spectra.once.Do(func() { spectra.nets, spectra.err = buildSpectraNets() })
+	if spectra.err != nil {
+		t.Fatal(spectra.err)
+	}
+	return spectra.nets
+}
+
+func buildSpectraNets() ([]*netHessian, error) {
+	set, err := spectraClusters()
+	if err != nil {
+		return nil, err
+	}
 	spec := graph.MLP(4, []int{6, 5}, 3, true, loss.CrossEntropy)
 	trained, err := graph.Train(spec, set, nil, graph.TrainSettings{BatchSize: 10, Epochs: 40, LR: 0.05, Init: graph.He, Seed: 1})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	random, err := graph.Init(spec, graph.He, 7)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	var out []*netHessian
 	for _, c := range []struct {
@@ -97,24 +117,23 @@ func spectraNets(t testing.TB) []*netHessian {
 	}{{"trained", trained.Theta}, {"random", random}} {
 		o, err := graph.NewObjective(spec, set, 0)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
-		t.Cleanup(o.Close)
 		op, err := o.Hessian(c.theta)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		ex, err := measures.ExactSpectrum(op, &measures.ExactSettings{Vectors: true})
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		dense, _, err := measures.DenseMatrix(op, 0)
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		out = append(out, &netHessian{name: c.name, obj: o, op: op, samples: set.N, exact: ex, dense: dense})
 	}
-	return out
+	return out, nil
 }
 
 // residual returns ‖Hv − λv‖ computed with one product.
@@ -362,57 +381,118 @@ func TestSpectralDensityMeanManyRuns(t *testing.T) {
 		d.Mean(), trn, 100*math.Abs(d.Mean()-trn)/math.Abs(trn), 100*sd/math.Abs(trn))
 }
 
-// study.Hessian with the exact spectrum and with Lanczos on the same
-// operator: the ends agree, the summaries are present and consistent, the
-// HVP accounting matches the products the objective counted, and
-// WriteHessian writes the documented files.
-func TestStudyHessianExactVsLanczos(t *testing.T) {
-	h := spectraNets(t)[0]
-	n := h.op.Dim()
-	vals := h.exact.Values
-	scale := h.scale()
-	base := study.HessianSettings{
+// studyHessianSettings are the settings of the study.Hessian runs below,
+// with the method left to choose.
+func studyHessianSettings() study.HessianSettings {
+	return study.HessianSettings{
 		Top: 5, Bottom: 3, Tol: 1e-10, Trace: true, TraceProbes: 100, Seed: 4,
 		Density: true, DensitySettings: measures.DensitySettings{Runs: 4, Steps: 20},
 	}
-	results := map[string]*study.HessianResult{}
-	for _, method := range []string{study.MethodExact, study.MethodLanczos} {
-		s := base
-		s.Method = method
-		var progress []string
-		s.Progress = func(msg string) { progress = append(progress, msg) }
-		before := h.obj.Products
-		r, err := study.Hessian(h.op, h.samples, s)
-		if err != nil {
-			t.Fatalf("%s: %v", method, err)
+}
+
+// studyHessianRun is one study.Hessian run on the trained net's Hessian:
+// the result, its progress messages, and the products the objective counted
+// while it ran.
+type studyHessianRun struct {
+	r        *study.HessianResult
+	progress []string
+	counted  int
+}
+
+// studyHessians holds the runs of study.Hessian with the exact spectrum
+// and with Lanczos on the same operator, computed once per test binary.
+var studyHessians struct {
+	once sync.Once
+	runs map[string]studyHessianRun
+	err  error
+}
+
+// studyHessianRuns returns the trained net's Hessian and the exact and
+// Lanczos runs of study.Hessian on it (by method), failing unless each
+// has 5 top and 3 bottom eigenvalues, a trace, a negative summary, a
+// density and either an outlier count (always for the exact method) or a
+// note.
+func studyHessianRuns(t *testing.T) (*netHessian, map[string]studyHessianRun) {
+	t.Helper()
+	h := spectraNets(t)[0]
+	studyHessians.once.Do(func() {
+		runs := map[string]studyHessianRun{}
+		for _, method := range []string{study.MethodExact, study.MethodLanczos} {
+			var run studyHessianRun
+			s := studyHessianSettings()
+			s.Method = method
+			s.Progress = func(msg string) { run.progress = append(run.progress, msg) }
+			before := h.obj.Products
+			r, err := study.Hessian(h.op, h.samples, s)
+			if err != nil {
+				studyHessians.err = fmt.Errorf("%s: %w", method, err)
+				return
+			}
+			run.r, run.counted = r, h.obj.Products-before
+			runs[method] = run
 		}
-		results[method] = r
-		if len(progress) == 0 {
-			t.Errorf("%s: no progress messages", method)
-		}
-		if r.Method != method || r.Samples != h.samples || r.Params != n {
-			t.Errorf("%s: method %q samples %d params %d", method, r.Method, r.Samples, r.Params)
-		}
-		if got := h.obj.Products - before; r.HVPs != got {
-			t.Errorf("%s: reports %d HVPs, the objective computed %d", method, r.HVPs, got)
-		}
+		studyHessians.runs = runs
+	})
+	if studyHessians.err != nil {
+		t.Fatal(studyHessians.err)
+	}
+	for method, run := range studyHessians.runs {
+		r := run.r
 		if len(r.Top) != 5 || len(r.Bottom) != 3 {
 			t.Fatalf("%s: %d top, %d bottom", method, len(r.Top), len(r.Bottom))
-		}
-		for i, v := range r.Top {
-			if math.Abs(v-vals[n-1-i]) > 1e-8*scale {
-				t.Errorf("%s: top[%d] = %.17g, exact %.17g", method, i, v, vals[n-1-i])
-			}
-		}
-		for i, v := range r.Bottom {
-			if math.Abs(v-vals[i]) > 1e-8*scale {
-				t.Errorf("%s: bottom[%d] = %.17g, exact %.17g", method, i, v, vals[i])
-			}
 		}
 		if r.Trace == nil || r.Negative == nil || r.Density == nil || (r.Outliers == nil) == (r.OutliersNote == "") ||
 			(method == study.MethodExact && r.Outliers == nil) {
 			t.Fatalf("%s: trace %v outliers %v (%q) negative %v density %v", method, r.Trace, r.Outliers, r.OutliersNote, r.Negative, r.Density != nil)
 		}
+	}
+	return h, studyHessians.runs
+}
+
+// study.Hessian reports its progress, its method, the number of samples and
+// parameters, and as many HVPs as the objective computed.
+func TestStudyHessianReportsRun(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	for method, run := range runs {
+		r := run.r
+		if len(run.progress) == 0 {
+			t.Errorf("%s: no progress messages", method)
+		}
+		if r.Method != method || r.Samples != h.samples || r.Params != h.op.Dim() {
+			t.Errorf("%s: method %q samples %d params %d", method, r.Method, r.Samples, r.Params)
+		}
+		if r.HVPs != run.counted {
+			t.Errorf("%s: reports %d HVPs, the objective computed %d", method, r.HVPs, run.counted)
+		}
+	}
+}
+
+// Both methods find the 5 largest and 3 smallest eigenvalues of the exact
+// spectrum to 1e-8 of the largest |λ|.
+func TestStudyHessianEndsMatchExact(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	vals, n, scale := h.exact.Values, h.op.Dim(), h.scale()
+	for method, run := range runs {
+		for i, v := range run.r.Top {
+			if math.Abs(v-vals[n-1-i]) > 1e-8*scale {
+				t.Errorf("%s: top[%d] = %.17g, exact %.17g", method, i, v, vals[n-1-i])
+			}
+		}
+		for i, v := range run.r.Bottom {
+			if math.Abs(v-vals[i]) > 1e-8*scale {
+				t.Errorf("%s: bottom[%d] = %.17g, exact %.17g", method, i, v, vals[i])
+			}
+		}
+	}
+}
+
+// The density uses runs × steps products, the outlier count is in range
+// (below the length of the top list for Lanczos), and the summary text
+// names the trace and the outliers.
+func TestStudyHessianSummaries(t *testing.T) {
+	_, runs := studyHessianRuns(t)
+	for method, run := range runs {
+		r := run.r
 		if r.Density.Products != 4*20 {
 			t.Errorf("%s: density used %d products", method, r.Density.Products)
 		}
@@ -423,11 +503,15 @@ func TestStudyHessianExactVsLanczos(t *testing.T) {
 			t.Errorf("%s: summary lacks trace or outliers:\n%s", method, s)
 		}
 	}
+}
 
-	ex, lz := results[study.MethodExact], results[study.MethodLanczos]
-	// Exact: all eigenvalues, the exact trace, counts over the whole spectrum.
-	// (ground truth was factorised with vectors, another LAPACK path: equal
-	// to rounding, not bit for bit)
+// The exact method returns all eigenvalues (those of measures.ExactSpectrum:
+// ground truth was factorised with vectors, another LAPACK path, so equal to
+// rounding, not bit for bit) and the asymmetry, and no Lanczos-only field.
+func TestStudyHessianExactEigenvalues(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	ex := runs[study.MethodExact].r
+	vals, n, scale := h.exact.Values, h.op.Dim(), h.scale()
 	if len(ex.Eigenvalues) != n {
 		t.Fatalf("exact: %d eigenvalues, want %d", len(ex.Eigenvalues), n)
 	}
@@ -442,8 +526,13 @@ func TestStudyHessianExactVsLanczos(t *testing.T) {
 	if ex.TraceStdErr != nil || ex.Converged != nil {
 		t.Errorf("exact result has Lanczos-only fields")
 	}
-	// The exact ends carry residuals from explicit products with the dense
-	// eigenvectors: rounding-level (1e-10 of the scale).
+}
+
+// The exact ends carry residuals from explicit products with the dense
+// eigenvectors: rounding-level (1e-10 of the scale).
+func TestStudyHessianExactResiduals(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	ex, scale := runs[study.MethodExact].r, h.scale()
 	if len(ex.TopResiduals) != len(ex.Top) || len(ex.BottomResiduals) != len(ex.Bottom) {
 		t.Errorf("exact residuals %d/%d for %d/%d eigenvalues", len(ex.TopResiduals), len(ex.BottomResiduals), len(ex.Top), len(ex.Bottom))
 	}
@@ -452,17 +541,31 @@ func TestStudyHessianExactVsLanczos(t *testing.T) {
 			t.Errorf("exact residual %g (scale %g)", r, scale)
 		}
 	}
-	if math.Abs(*ex.Trace-h.trace()) > 1e-12*scale {
+}
+
+// The exact method's trace is Σλ.
+func TestStudyHessianExactTrace(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	if ex := runs[study.MethodExact].r; math.Abs(*ex.Trace-h.trace()) > 1e-12*h.scale() {
 		t.Errorf("exact trace %.17g, Σλ %.17g", *ex.Trace, h.trace())
 	}
-	if want := n + len(ex.Top) + len(ex.Bottom) + ex.Density.Products; ex.HVPs != want {
+}
+
+// The exact method spends n products on the matrix, one per residual check
+// and the density's.
+func TestStudyHessianExactHVPs(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	ex := runs[study.MethodExact].r
+	if want := h.op.Dim() + len(ex.Top) + len(ex.Bottom) + ex.Density.Products; ex.HVPs != want {
 		t.Errorf("exact: %d HVPs, want n + residual checks + density = %d", ex.HVPs, want)
 	}
-	// The summaries count the result's own spectrum, leaving out eigenvalues
-	// within rounding of 0 (|λ| ≤ ZeroTol ≈ n·ε·max|λ|: their sign is noise).
-	if zt := ex.Negative.ZeroTol; !(zt > 0 && zt < 1e-12*scale) {
-		t.Errorf("exact zero tolerance %g, want ~n·ε·max|λ| (scale %g)", zt, scale)
-	}
+}
+
+// exactNegative is the negative summary of the exact result's spectrum,
+// leaving out eigenvalues within its zero tolerance; it fails t if there is
+// no negative eigenvalue (the checks using it would be vacuous).
+func exactNegative(t *testing.T, ex *study.HessianResult) measures.SignSummary {
+	t.Helper()
 	var nonzero []float64
 	for _, v := range ex.Eigenvalues {
 		if math.Abs(v) > ex.Negative.ZeroTol {
@@ -471,85 +574,150 @@ func TestStudyHessianExactVsLanczos(t *testing.T) {
 	}
 	wantNeg := measures.NegativeSummary(nonzero)
 	if wantNeg.Count == 0 {
-		t.Fatalf("trained Hessian has no negative eigenvalue; the negative checks below are vacuous")
+		t.Fatalf("trained Hessian has no negative eigenvalue; the negative checks are vacuous")
 	}
+	return wantNeg
+}
+
+// The exact negative summary counts the whole spectrum, leaving out
+// eigenvalues within rounding of 0 (|λ| ≤ ZeroTol ≈ n·ε·max|λ|: their sign
+// is noise).
+func TestStudyHessianExactNegativeSummary(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	ex, scale := runs[study.MethodExact].r, h.scale()
+	if zt := ex.Negative.ZeroTol; !(zt > 0 && zt < 1e-12*scale) {
+		t.Errorf("exact zero tolerance %g, want ~n·ε·max|λ| (scale %g)", zt, scale)
+	}
+	wantNeg := exactNegative(t, ex)
 	if ex.Negative.Count != wantNeg.Count || math.Abs(ex.Negative.Mass-wantNeg.Mass) > 1e-12*scale ||
 		ex.Negative.PositiveCount != wantNeg.PositiveCount || math.Abs(ex.Negative.PositiveMass-wantNeg.PositiveMass) > 1e-12*scale {
 		t.Errorf("exact negative summary %+v, want %+v", *ex.Negative, wantNeg)
 	}
+}
+
+// The exact outlier count is measures.Outliers on the whole spectrum.
+func TestStudyHessianExactOutliers(t *testing.T) {
+	_, runs := studyHessianRuns(t)
+	ex := runs[study.MethodExact].r
 	desc := slices.Clone(ex.Eigenvalues)
 	slices.Reverse(desc)
 	if k, _ := measures.Outliers(desc, nil); *ex.Outliers != k {
 		t.Errorf("exact: %d outliers, measures.Outliers on the spectrum says %d", *ex.Outliers, k)
 	}
-	// Lanczos: the ends to 1e-8 (above), Hutchinson's trace within 3 SE,
-	// counts over the computed ends only.
+}
+
+// Lanczos converges, returns a residual per eigenvalue and the trace's
+// standard error, and no exact-only field.
+func TestStudyHessianLanczosFields(t *testing.T) {
+	_, runs := studyHessianRuns(t)
+	lz := runs[study.MethodLanczos].r
 	if lz.Eigenvalues != nil || lz.Asymmetry != nil {
 		t.Errorf("Lanczos result has exact-only fields")
 	}
 	if lz.Converged == nil || !*lz.Converged || len(lz.TopResiduals) != 5 || len(lz.BottomResiduals) != 3 || lz.TraceStdErr == nil {
 		t.Fatalf("Lanczos: converged %v, residuals %d/%d, stderr %v", lz.Converged, len(lz.TopResiduals), len(lz.BottomResiduals), lz.TraceStdErr)
 	}
+}
+
+// Lanczos's residuals are within its tolerance (1e-10 of the scale).
+func TestStudyHessianLanczosResiduals(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	lz := runs[study.MethodLanczos].r
 	for i, r := range append(slices.Clone(lz.TopResiduals), lz.BottomResiduals...) {
-		if r > 1e-10*scale*(1+1e-8) {
+		if r > 1e-10*h.scale()*(1+1e-8) {
 			t.Errorf("Lanczos residual %d = %.3g > tol·scale", i, r)
 		}
+	}
+}
+
+// With Lanczos the trace is Hutchinson's, within 3 standard errors of Σλ.
+func TestStudyHessianLanczosTrace(t *testing.T) {
+	h, runs := studyHessianRuns(t)
+	lz := runs[study.MethodLanczos].r
+	if lz.TraceStdErr == nil {
+		t.Fatal("Lanczos: no trace standard error")
 	}
 	if d := math.Abs(*lz.Trace - h.trace()); !(d <= 3**lz.TraceStdErr) {
 		t.Errorf("Lanczos (Hutchinson) trace %.6g ± %.3g, exact %.6g", *lz.Trace, *lz.TraceStdErr, h.trace())
 	}
+}
+
+// With Lanczos the negative summary counts the computed ends only.
+func TestStudyHessianLanczosNegativeSummary(t *testing.T) {
+	_, runs := studyHessianRuns(t)
+	lz := runs[study.MethodLanczos].r
 	ends := append(slices.Clone(lz.Top), lz.Bottom...)
 	if ns := measures.NegativeSummary(ends); lz.Negative.Count != ns.Count || lz.Negative.Mass != ns.Mass {
 		t.Errorf("Lanczos negative summary %+v, want %+v over the computed ends", *lz.Negative, ns)
 	}
+	wantNeg := exactNegative(t, runs[study.MethodExact].r)
 	if lz.Negative.Count != min(3, wantNeg.Count) {
 		t.Errorf("Lanczos: %d negative among the ends, want %d", lz.Negative.Count, min(3, wantNeg.Count))
 	}
+}
 
-	// The files.
+// writeHessian writes r with study.WriteHessian into a new directory of t
+// and returns it.
+func writeHessian(t *testing.T, r *study.HessianResult, name string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), name)
+	ad, err := report.NewAtomicDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := study.WriteHessian(ad, r); err != nil {
+		t.Fatalf("%s: WriteHessian: %v", r.Method, err)
+	}
+	if err := ad.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// WriteHessian writes the documented files of each method: hessian.json
+// with its method's fields, eigenvalues.csv, the plots, density.csv and the
+// density's nodes and weights.
+func TestStudyWriteHessianFiles(t *testing.T) {
+	_, runs := studyHessianRuns(t)
 	for _, c := range []struct {
 		r       *study.HessianResult
 		present []string
 		absent  []string
 	}{
-		{ex, []string{"eigenvalues", "asymmetry", "top_residuals", "bottom_residuals"}, []string{"trace_stderr", "converged"}},
-		{lz, []string{"top_residuals", "bottom_residuals", "trace_stderr", "converged"}, []string{"eigenvalues", "asymmetry"}},
+		{runs[study.MethodExact].r, []string{"eigenvalues", "asymmetry", "top_residuals", "bottom_residuals"}, []string{"trace_stderr", "converged"}},
+		{runs[study.MethodLanczos].r, []string{"top_residuals", "bottom_residuals", "trace_stderr", "converged"}, []string{"eigenvalues", "asymmetry"}},
 	} {
 		r := c.r
-		dir := filepath.Join(t.TempDir(), r.Method)
-		ad, err := report.NewAtomicDir(dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := study.WriteHessian(ad, r); err != nil {
-			t.Fatalf("%s: WriteHessian: %v", r.Method, err)
-		}
-		if err := ad.Commit(); err != nil {
-			t.Fatal(err)
-		}
-		checkHessianJSON(t, filepath.Join(dir, "hessian.json"), r, c.present, c.absent)
-		checkEigenvaluesCSV(t, filepath.Join(dir, "eigenvalues.csv"), r)
-		for _, f := range []string{"eigenvalues.png", "density.png"} {
-			checkPNG(t, filepath.Join(dir, f))
-		}
-		checkDensityCSV(t, filepath.Join(dir, "density.csv"), r.Density)
-		for _, f := range []string{"density_nodes.npy", "density_weights.npy"} {
-			data, shape, err := report.ReadNpyFloat64(filepath.Join(dir, f))
-			if err != nil {
-				t.Errorf("%s: %v", r.Method, err)
-				continue
+		t.Run(r.Method, func(t *testing.T) {
+			dir := writeHessian(t, r, r.Method)
+			checkHessianJSON(t, filepath.Join(dir, "hessian.json"), r, c.present, c.absent)
+			checkEigenvaluesCSV(t, filepath.Join(dir, "eigenvalues.csv"), r)
+			for _, f := range []string{"eigenvalues.png", "density.png"} {
+				checkPNG(t, filepath.Join(dir, f))
 			}
-			if !slices.Equal(shape, []int{4, 20}) || len(data) != 80 {
-				t.Errorf("%s: %s has shape %v", r.Method, f, shape)
+			checkDensityCSV(t, filepath.Join(dir, "density.csv"), r.Density)
+			for _, f := range []string{"density_nodes.npy", "density_weights.npy"} {
+				data, shape, err := report.ReadNpyFloat64(filepath.Join(dir, f))
+				if err != nil {
+					t.Errorf("%s: %v", r.Method, err)
+					continue
+				}
+				if !slices.Equal(shape, []int{4, 20}) || len(data) != 80 {
+					t.Errorf("%s: %s has shape %v", r.Method, f, shape)
+				}
 			}
-		}
-		if nodes, _, err := report.ReadNpyFloat64(filepath.Join(dir, "density_nodes.npy")); err == nil && !slices.Equal(nodes[:20], r.Density.Nodes[0]) {
-			t.Errorf("%s: density_nodes.npy row 0 differs from the result", r.Method)
-		}
+			if nodes, _, err := report.ReadNpyFloat64(filepath.Join(dir, "density_nodes.npy")); err == nil && !slices.Equal(nodes[:20], r.Density.Nodes[0]) {
+				t.Errorf("%s: density_nodes.npy row 0 differs from the result", r.Method)
+			}
+		})
 	}
+}
 
-	// Without Density: no density files.
-	s := base
+// Without Trace and Density, study.Hessian computes neither, and
+// WriteHessian writes no density file and no trace.
+func TestStudyWriteHessianWithoutDensity(t *testing.T) {
+	h := spectraNets(t)[0]
+	s := studyHessianSettings()
 	s.Method, s.Density, s.Trace = study.MethodLanczos, false, false
 	r, err := study.Hessian(h.op, h.samples, s)
 	if err != nil {
@@ -558,17 +726,7 @@ func TestStudyHessianExactVsLanczos(t *testing.T) {
 	if r.Trace != nil || r.TraceStdErr != nil || r.Density != nil {
 		t.Errorf("trace/density computed although not asked")
 	}
-	dir := filepath.Join(t.TempDir(), "plain")
-	ad, err := report.NewAtomicDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := study.WriteHessian(ad, r); err != nil {
-		t.Fatal(err)
-	}
-	if err := ad.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	dir := writeHessian(t, r, "plain")
 	for _, f := range []string{"density.csv", "density.png", "density_nodes.npy"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s written without Density (stat: %v)", f, err)
@@ -585,10 +743,7 @@ func checkHessianJSON(t *testing.T, path string, r *study.HessianResult, present
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
+	m := filetest.ReadJSONObject(t, path)
 	always := []string{"method", "samples", "params", "top", "bottom", "top_residuals", "bottom_residuals", "hvps", "negative"}
 	if r.Trace != nil {
 		always = append(always, "trace")
@@ -603,7 +758,7 @@ func checkHessianJSON(t *testing.T, path string, r *study.HessianResult, present
 	}
 	for _, k := range append(always, present...) {
 		if _, ok := m[k]; !ok {
-			t.Errorf("%s: no %q (keys %v)", path, k, keysOf(m))
+			t.Errorf("%s: no %q (keys %v)", path, k, slices.Sorted(maps.Keys(m)))
 		}
 	}
 	for _, k := range absent {
@@ -640,32 +795,6 @@ func checkHessianJSON(t *testing.T, path string, r *study.HessianResult, present
 	}
 }
 
-func keysOf(m map[string]json.RawMessage) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	if len(recs) == 0 {
-		t.Fatalf("%s: empty", path)
-	}
-	return recs
-}
-
 func parseFloat(t *testing.T, s string) float64 {
 	t.Helper()
 	v, err := strconv.ParseFloat(s, 64)
@@ -679,7 +808,7 @@ func parseFloat(t *testing.T, s string) float64 {
 // rank, eigenvalue, residual) for Lanczos; values exact.
 func checkEigenvaluesCSV(t *testing.T, path string, r *study.HessianResult) {
 	t.Helper()
-	recs := readCSV(t, path)
+	recs := filetest.ReadCSV(t, path)
 	if r.Eigenvalues != nil {
 		if !slices.Equal(recs[0], []string{"index", "eigenvalue"}) || len(recs) != len(r.Eigenvalues)+1 {
 			t.Fatalf("%s: header %v, %d rows", path, recs[0], len(recs)-1)
@@ -707,7 +836,7 @@ func checkEigenvaluesCSV(t *testing.T, path string, r *study.HessianResult) {
 
 func checkDensityCSV(t *testing.T, path string, d *measures.DensityResult) {
 	t.Helper()
-	recs := readCSV(t, path)
+	recs := filetest.ReadCSV(t, path)
 	if !slices.Equal(recs[0], []string{"lambda", "density"}) || len(recs) != len(d.Grid)+1 {
 		t.Fatalf("%s: header %v, %d rows, grid %d", path, recs[0], len(recs)-1, len(d.Grid))
 	}
@@ -733,7 +862,10 @@ func checkPNG(t *testing.T, path string) {
 // Unknown methods and over-limit exact spectra are errors; the exact limit
 // error wraps measures.ErrExactLimit.
 func TestStudyHessianErrors(t *testing.T) {
-	set := spectraClusters(t)
+	set, err := spectraClusters()
+	if err != nil {
+		t.Fatal(err)
+	}
 	spec := graph.MLP(4, []int{3}, 3, true, loss.CrossEntropy)
 	theta, err := graph.Init(spec, graph.He, 2)
 	if err != nil {
