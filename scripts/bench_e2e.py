@@ -43,8 +43,8 @@ def main():
     ap.add_argument("--reps", type=int, default=1)
     ap.add_argument("--threads", default="2",
                     help="comma-separated thread counts, each given to both: minima's BLAS "
-                         "(MINIMA_BLAS_THREADS) and PyTorch's; scipy's BLAS (ARPACK's vector work) "
-                         "gets 1, so its pool does not fight PyTorch's")
+                         "(MINIMA_BLAS_THREADS) and PyTorch's (OMP_NUM_THREADS, and OPENBLAS_NUM_THREADS: "
+                         "Debian's PyTorch and scipy multiply matrices in OpenBLAS)")
     ap.add_argument("--peer-dtype", default="64", help="comma-separated dtypes of the peer's X and products: 64, 32")
     ap.add_argument("--minima-args", default="", help="extra flags for minima hessian")
     a = ap.parse_args()
@@ -82,7 +82,9 @@ def compare(a, mcmd, model, hess, threads):
             pcmd = ["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "torch_eigsh.py"),
                     "--model", model, "--samples", hess, "--top", str(a.top), "--tol", str(a.tol),
                     "--threads", str(threads), "--dtype", d]
-            wall, rss, out, cpu = run(pcmd, {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": str(threads)})
+            # Debian's PyTorch runs its matrix products in OpenBLAS (the same library
+            # scipy uses), whose pool is sized by the environment.
+            wall, rss, out, cpu = run(pcmd, {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)})
             theirs[d].append((wall, rss, json.loads(out), cpu))
 
     res = ours[-1][2]

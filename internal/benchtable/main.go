@@ -42,12 +42,15 @@ type peer struct {
 	ops  map[string]bool
 }
 
-func startPeer(script string, args ...string) (*peer, error) {
+func startPeer(script, threads string, args ...string) (*peer, error) {
 	if _, err := os.Stat(script); err != nil {
 		return nil, err
 	}
 	cmd := exec.Command("/usr/bin/python3", append([]string{script, "--serve"}, args...)...)
 	cmd.Stderr = io.Discard
+	// Debian's PyTorch runs its matrix products in OpenBLAS (BLAS_INFO=generic),
+	// whose pool is sized by the environment, not by torch.set_num_threads.
+	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS="+threads, "OMP_NUM_THREADS="+threads)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -241,7 +244,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		pr, err := startPeer(*script, "--model", "mlp", "--sizes", *sizesFlag, "--n", strconv.Itoa(*n), "--threads", threads, "--dtype", "64")
+		pr, err := startPeer(*script, threads, "--model", "mlp", "--sizes", *sizesFlag, "--n", strconv.Itoa(*n), "--threads", threads, "--dtype", "64")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer not run:", err)
 		} else {
@@ -256,7 +259,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		pr, err := startPeer(*script, "--model", "mlp", "--sizes", *sizesFlag, "--n", strconv.Itoa(*n), "--threads", threads, "--dtype", "32")
+		pr, err := startPeer(*script, threads, "--model", "mlp", "--sizes", *sizesFlag, "--n", strconv.Itoa(*n), "--threads", threads, "--dtype", "32")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (float32) not run:", err)
 		}
@@ -269,7 +272,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		pr, err := startPeer(*script, "--model", "cnn", "--n", strconv.Itoa(*cnnN), "--threads", threads, "--dtype", "64")
+		pr, err := startPeer(*script, threads, "--model", "cnn", "--n", strconv.Itoa(*cnnN), "--threads", threads, "--dtype", "64")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (CNN) not run:", err)
 		}
