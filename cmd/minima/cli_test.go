@@ -6,7 +6,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"math"
 	"os"
@@ -25,20 +25,40 @@ import (
 	"github.com/minima-project/minima/report"
 )
 
+// modelJSON reads model.json of the shared clusters model (trained with
+// trainArgs(dir, 1)) by key.
+func modelJSON(t *testing.T) (dir string, m map[string]json.RawMessage) {
+	t.Helper()
+	dir = sharedClustersModel(t)
+	return dir, filetest.ReadJSONObject(t, filepath.Join(dir, "model.json"))
+}
+
+// train writes model.json with every section, and leaves no temporary
+// directory.
 func TestE2ETrainWritesModel(t *testing.T) {
-	dir := trainModel(t, 1)
-	m := filetest.ReadJSONObject(t, filepath.Join(dir, "model.json"))
+	dir, m := modelJSON(t)
 	for _, k := range []string{"format", "layers", "loss", "params", "data", "train"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("model.json has no %q", k)
 		}
 	}
+	noLeftovers(t, filepath.Dir(dir), filepath.Base(dir))
+}
+
+// model.json names its format and the loss.
+func TestE2ETrainModelFormatAndLoss(t *testing.T) {
+	_, m := modelJSON(t)
 	var format, lossName string
 	unmarshal(t, m["format"], &format)
 	unmarshal(t, m["loss"], &lossName)
 	if format != "minima/model/v1" || lossName != "cross_entropy" {
 		t.Errorf("format %q, loss %q", format, lossName)
 	}
+}
+
+// model.json's layers are the 5-8-3 MLP asked for.
+func TestE2ETrainModelLayers(t *testing.T) {
+	_, m := modelJSON(t)
 	var layers []map[string]any
 	unmarshal(t, m["layers"], &layers)
 	want := []map[string]any{
@@ -48,6 +68,11 @@ func TestE2ETrainWritesModel(t *testing.T) {
 	if !reflect.DeepEqual(layers, want) {
 		t.Errorf("layers %+v, want %+v", layers, want)
 	}
+}
+
+// model.json lists the parameter arrays, each in a .npy file of its shape.
+func TestE2ETrainModelParams(t *testing.T) {
+	dir, m := modelJSON(t)
 	var params []struct {
 		Name  string `json:"name"`
 		Shape []int  `json:"shape"`
@@ -75,42 +100,64 @@ func TestE2ETrainWritesModel(t *testing.T) {
 			t.Errorf("%s: shape %v with %d values, model.json says %v", p.File, shape, len(data), p.Shape)
 		}
 	}
+}
+
+// model.json records the data source.
+func TestE2ETrainModelData(t *testing.T) {
+	_, m := modelJSON(t)
 	var data datasets.Source
 	unmarshal(t, m["data"], &data)
 	if data.Kind != "clusters" || data.Seed != 1 || data.Clusters == nil ||
 		data.Clusters.Classes != 3 || data.Clusters.Dim != 5 || data.Clusters.PerClass != 30 || data.Clusters.TestPerClass != 10 || data.Clusters.Seed != 1 {
 		t.Errorf("data %+v (clusters %+v)", data, data.Clusters)
 	}
+}
+
+// modelTrainInfo decodes model.json's training record.
+func modelTrainInfo(t *testing.T, m map[string]json.RawMessage) graph.TrainInfo {
+	t.Helper()
 	var info graph.TrainInfo
 	unmarshal(t, m["train"], &info)
+	return info
+}
+
+// model.json records the training settings, a history entry per epoch and
+// the last as the final one.
+func TestE2ETrainModelTrainInfo(t *testing.T) {
+	_, m := modelJSON(t)
+	info := modelTrainInfo(t, m)
 	if info.BatchSize != 16 || info.Epochs != 3 || info.LR != 0.05 || info.Seed != 1 || info.Init != "he" ||
 		len(info.History) != 3 || info.Final == nil || info.Final.TrainLoss != info.History[2].TrainLoss ||
 		info.Final.TestAcc == nil || *info.Final.TestAcc != *info.History[2].TestAcc {
 		t.Errorf("train %+v", info)
 	}
-	// The saved model loads and is the same θ.
-	lm, err := graph.LoadModel(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+}
+
+// The saved model loads and is the θ of the .npy files.
+func TestE2ETrainModelLoads(t *testing.T) {
+	dir := sharedClustersModel(t)
+	lm := loadModel(t, dir)
 	if !slices.Equal(lm.Theta, readTheta(t, dir)) || lm.Spec.NumParams() != 75 {
 		t.Errorf("LoadModel: %d parameters, θ differs from the .npy files", lm.Spec.NumParams())
 	}
-	// The recorded final training loss is the loss of the saved θ.
-	train, _ := clusterSets(t, 30, 1)
-	o, err := graph.NewObjective(graph.MLP(5, []int{8}, 3, true, loss.CrossEntropy), train, 0)
-	if err != nil {
-		t.Fatal(err)
+}
+
+// The recorded final training loss is the loss of the saved θ.
+func TestE2ETrainFinalLossIsSavedModels(t *testing.T) {
+	dir, m := modelJSON(t)
+	info := modelTrainInfo(t, m)
+	if info.Final == nil {
+		t.Fatalf("train %+v: no final entry", info)
 	}
-	defer o.Close()
-	l, err := o.Loss(lm.Theta)
+	train, _ := clusterSets(t, 30, 1)
+	o := objective(t, graph.MLP(5, []int{8}, 3, true, loss.CrossEntropy), train)
+	l, err := o.Loss(loadModel(t, dir).Theta)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(l-info.Final.TrainLoss) > 1e-12*l {
 		t.Errorf("final train_loss %.17g, loss of the saved θ %.17g", info.Final.TrainLoss, l)
 	}
-	noLeftovers(t, filepath.Dir(dir), "model")
 }
 
 // Same seed, same bits; another seed, other parameters.
@@ -428,27 +475,77 @@ func TestE2EEvalDumpExists(t *testing.T) {
 	}
 }
 
-func TestE2EHessian(t *testing.T) {
-	dir := clustersModel(t)
-	tmp := t.TempDir()
-	const n = 75
+// hessianRun is one `minima hessian` run of the clusters model, run once per
+// test binary: its results directory (shared: tests only read it) and what
+// it printed.
+type hessianRun struct {
+	out string
+	result
+}
 
-	exact := filepath.Join(tmp, "exact")
-	args := []string{"hessian", "--model", dir, "--method", "exact", "--top", "3", "--bottom", "2", "--trace", "--out", exact, "--quiet"}
-	r := runMinima(t, args...)
-	expectExit(t, r, 0, args...)
-	if !strings.Contains(r.stdout, "trace") {
-		t.Errorf("stdout %q", r.stdout)
+var exactHessianOnce, lanczosHessianOnce shared[hessianRun]
+
+// sharedHessian runs hessian --method method --top 3 --bottom 2 --trace on
+// the clusters model, with extra flags, once per test binary.
+func sharedHessian(tb testing.TB, once *shared[hessianRun], method string, extra ...string) hessianRun {
+	tb.Helper()
+	model := sharedClustersModel(tb)
+	return once.get(tb, func() (hessianRun, error) {
+		out := filepath.Join(fixtures, "hessian-"+method)
+		r, err := captureOK(hessianArgs(model, out, method, append([]string{"--top", "3", "--bottom", "2", "--trace"}, extra...)...)...)
+		return hessianRun{out, r}, err
+	})
+}
+
+// sharedExactHessian is the exact spectrum of the clusters model, failing
+// unless hessian.json holds its 75 eigenvalues in ascending order.
+func sharedExactHessian(tb testing.TB) (hessianRun, *hessianJSON) {
+	tb.Helper()
+	run := sharedHessian(tb, &exactHessianOnce, "exact")
+	ex := readHessian(tb, run.out)
+	ev, n := ex.Eigenvalues, clustersParams
+	if ex.Method != "exact" || ex.Samples != clustersSamples || ex.Params != n || len(ev) != n || !slices.IsSorted(ev) {
+		tb.Fatalf("exact: method %q samples %d params %d, %d eigenvalues (sorted %v)", ex.Method, ex.Samples, ex.Params, len(ev), slices.IsSorted(ev))
 	}
-	nonEmptyFiles(t, exact, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png")
-	ex := readHessian(t, exact)
-	ev := ex.Eigenvalues
-	if ex.Method != "exact" || ex.Samples != 90 || ex.Params != n || len(ev) != n || !slices.IsSorted(ev) {
-		t.Fatalf("exact: method %q samples %d params %d, %d eigenvalues (sorted %v)", ex.Method, ex.Samples, ex.Params, len(ev), slices.IsSorted(ev))
+	return run, ex
+}
+
+// sharedLanczosHessian is the Lanczos run (with the density) on the clusters
+// model, failing unless hessian.json holds its method's fields.
+func sharedLanczosHessian(tb testing.TB) (hessianRun, *hessianJSON) {
+	tb.Helper()
+	run := sharedHessian(tb, &lanczosHessianOnce, "lanczos", "--density")
+	h := readHessian(tb, run.out)
+	if h.Method != "lanczos" || h.Samples != clustersSamples || h.Params != clustersParams || h.Eigenvalues != nil ||
+		len(h.Top) != 3 || len(h.Bottom) != 2 || len(h.TopResiduals) != 3 || len(h.BottomResiduals) != 2 || h.Trace == nil || h.TraceStdErr == nil {
+		tb.Fatalf("lanczos hessian.json: %+v", h)
 	}
+	return run, h
+}
+
+// hessian --method exact mentions the trace and writes its files.
+func TestE2EHessianExactWritesFiles(t *testing.T) {
+	run, _ := sharedExactHessian(t)
+	if !strings.Contains(run.stdout, "trace") {
+		t.Errorf("stdout %q", run.stdout)
+	}
+	nonEmptyFiles(t, run.out, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png")
+	noLeftovers(t, fixtures, filepath.Base(run.out))
+}
+
+// The exact top and bottom are the ends of the eigenvalues.
+func TestE2EHessianExactEnds(t *testing.T) {
+	_, ex := sharedExactHessian(t)
+	ev, n := ex.Eigenvalues, clustersParams
 	if !slices.Equal(ex.Top, []float64{ev[n-1], ev[n-2], ev[n-3]}) || !slices.Equal(ex.Bottom, ev[:2]) {
 		t.Errorf("top %v bottom %v are not the ends of the eigenvalues", ex.Top, ex.Bottom)
 	}
+}
+
+// The exact trace is Σλ, with no standard error.
+func TestE2EHessianExactTrace(t *testing.T) {
+	_, ex := sharedExactHessian(t)
+	ev, n := ex.Eigenvalues, clustersParams
 	scale := math.Max(math.Abs(ev[0]), math.Abs(ev[n-1]))
 	sum := 0.0
 	for _, v := range ev {
@@ -457,72 +554,94 @@ func TestE2EHessian(t *testing.T) {
 	if ex.Trace == nil || math.Abs(*ex.Trace-sum) > 1e-12*scale || ex.TraceStdErr != nil {
 		t.Errorf("exact trace %v, Σλ %v", ex.Trace, sum)
 	}
-	x, shape, err := report.ReadNpyFloat64(filepath.Join(exact, "X.npy"))
-	if err != nil {
-		t.Fatal(err)
-	}
+}
+
+// hessian writes the samples it used: the training set.
+func TestE2EHessianDumpsTrainingSet(t *testing.T) {
+	run, _ := sharedExactHessian(t)
+	x, shape := readNpy(t, filepath.Join(run.out, "X.npy"))
 	train, _ := clusterSets(t, 30, 1)
 	if !slices.Equal(shape, []int{90, 5}) || !slices.Equal(x, train.X) {
 		t.Errorf("X.npy: shape %v, not the training set", shape)
 	}
-	if y, shape, err := report.ReadNpyInt64(filepath.Join(exact, "y.npy")); err != nil || !slices.Equal(shape, []int{90}) || len(y) != 90 {
+	if y, shape, err := report.ReadNpyInt64(filepath.Join(run.out, "y.npy")); err != nil || !slices.Equal(shape, []int{90}) || len(y) != 90 {
 		t.Errorf("y.npy: shape %v, err %v", shape, err)
 	}
-	f, err := os.Open(filepath.Join(exact, "eigenvalues.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(f).ReadAll()
-	f.Close()
-	if err != nil || len(recs) != n+1 || !slices.Equal(recs[0], []string{"index", "eigenvalue"}) {
-		t.Errorf("eigenvalues.csv: %d records, header %v, err %v", len(recs), recs[0], err)
+}
+
+// eigenvalues.csv lists every exact eigenvalue, in ascending order.
+func TestE2EHessianEigenvaluesCSV(t *testing.T) {
+	run, ex := sharedExactHessian(t)
+	ev, n := ex.Eigenvalues, clustersParams
+	recs := filetest.ReadCSV(t, filepath.Join(run.out, "eigenvalues.csv"))
+	if len(recs) != n+1 || !slices.Equal(recs[0], []string{"index", "eigenvalue"}) {
+		t.Errorf("eigenvalues.csv: %d records, header %v", len(recs), recs[0])
 	} else if v, _ := strconv.ParseFloat(recs[n][1], 64); v != ev[n-1] {
 		t.Errorf("eigenvalues.csv last row %v, want %v", recs[n], ev[n-1])
 	}
+}
 
-	lz := filepath.Join(tmp, "lanczos")
-	args = []string{"hessian", "--model", dir, "--method", "lanczos", "--top", "3", "--bottom", "2", "--density", "--trace", "--out", lz, "--quiet"}
-	runOK(t, args...)
-	nonEmptyFiles(t, lz, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png", "density.csv", "density.png")
-	h := readHessian(t, lz)
-	if h.Method != "lanczos" || h.Samples != 90 || h.Params != n || h.Eigenvalues != nil ||
-		len(h.Top) != 3 || len(h.Bottom) != 2 || len(h.TopResiduals) != 3 || len(h.BottomResiduals) != 2 || h.Trace == nil || h.TraceStdErr == nil {
-		t.Fatalf("lanczos hessian.json: %+v", h)
-	}
+// hessian --method lanczos --density writes its files.
+func TestE2EHessianLanczosWritesFiles(t *testing.T) {
+	run, _ := sharedLanczosHessian(t)
+	nonEmptyFiles(t, run.out, "hessian.json", "X.npy", "y.npy", "eigenvalues.csv", "eigenvalues.png", "density.csv", "density.png")
+	noLeftovers(t, fixtures, filepath.Base(run.out))
+}
+
+// The Lanczos ends agree with the exact ones: the top to 1e-6 relative, the
+// bottom to 1e-6 of the scale (the default tolerance is 1e-6·scale on the
+// residual, which bounds the error of a bulk eigenvalue).
+func TestE2EHessianLanczosMatchesExact(t *testing.T) {
+	_, ex := sharedExactHessian(t)
+	_, h := sharedLanczosHessian(t)
+	ev, n := ex.Eigenvalues, clustersParams
+	scale := math.Max(math.Abs(ev[0]), math.Abs(ev[n-1]))
 	for i, v := range h.Top {
 		if w := ex.Top[i]; math.Abs(v-w) > 1e-6*math.Abs(w) {
 			t.Errorf("lanczos top[%d] = %.17g, exact %.17g", i, v, w)
 		}
 	}
-	// The default tolerance is 1e-6·scale on the residual, which bounds the
-	// error of a bulk eigenvalue.
 	for i, v := range h.Bottom {
 		if w := ex.Bottom[i]; math.Abs(v-w) > 1e-6*scale {
 			t.Errorf("lanczos bottom[%d] = %.17g, exact %.17g", i, v, w)
 		}
 	}
+}
+
+// With Lanczos the trace is Hutchinson's, within 4 standard errors of Σλ.
+func TestE2EHessianLanczosTrace(t *testing.T) {
+	_, ex := sharedExactHessian(t)
+	_, h := sharedLanczosHessian(t)
+	sum := 0.0
+	for _, v := range ex.Eigenvalues {
+		sum += v
+	}
 	if d := math.Abs(*h.Trace - sum); d > 4**h.TraceStdErr {
 		t.Errorf("Hutchinson trace %v ± %v, exact %v", *h.Trace, *h.TraceStdErr, sum)
 	}
+}
 
-	// An existing --out: usage error before any work.
-	args = []string{"hessian", "--model", dir, "--method", "exact", "--out", exact, "--quiet"}
-	r = runMinima(t, args...)
+// An existing --out is a usage error before any work.
+func TestE2EHessianExistingOut(t *testing.T) {
+	run, _ := sharedExactHessian(t)
+	exact := copyDir(t, run.out)
+	args := []string{"hessian", "--model", clustersModel(t), "--method", "exact", "--out", exact, "--quiet"}
+	r := runMinima(t, args...)
 	expectExit(t, r, 2, args...)
 	if !strings.Contains(r.stderr, "already exists") {
 		t.Errorf("stderr %q", r.stderr)
 	}
+}
 
-	// The test split, a subset.
+// --split test --samples 6 takes the Hessian of a test subset.
+func TestE2EHessianTestSubset(t *testing.T) {
+	tmp := t.TempDir()
 	sub := filepath.Join(tmp, "sub")
-	args = []string{"hessian", "--model", dir, "--method", "exact", "--split", "test", "--samples", "6", "--top", "1", "--bottom", "0", "--out", sub, "--quiet"}
-	runOK(t, args...)
-	if s := readHessian(t, sub); s.Samples != 6 || len(s.Eigenvalues) != n || len(s.Bottom) != 0 || s.Trace != nil {
+	runOK(t, "hessian", "--model", clustersModel(t), "--method", "exact", "--split", "test", "--samples", "6", "--top", "1", "--bottom", "0", "--out", sub, "--quiet")
+	if s := readHessian(t, sub); s.Samples != 6 || len(s.Eigenvalues) != clustersParams || len(s.Bottom) != 0 || s.Trace != nil {
 		t.Errorf("subset: samples %d, %d eigenvalues, %d bottom, trace %v", s.Samples, len(s.Eigenvalues), len(s.Bottom), s.Trace)
 	}
-	for _, base := range []string{"exact", "lanczos", "sub"} {
-		noLeftovers(t, tmp, base)
-	}
+	noLeftovers(t, tmp, "sub")
 }
 
 // Command-line mistakes exit 2 with one line on stderr, and write nothing.
