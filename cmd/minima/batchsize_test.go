@@ -44,8 +44,8 @@ func TestE2EBatchsizeUsageErrors(t *testing.T) {
 		{[]string{"--epochs", "0"}, "--epochs must be ≥ 1"},
 	} {
 		args := batchsizeArgs(out, c.extra...)
-		r := e2eRun(t, args...)
-		e2eExpect(t, r, 2, args...)
+		r := runMinima(t, args...)
+		expectExit(t, r, 2, args...)
 		if !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%v: stderr %q does not say %q", c.extra, r.stderr, c.want)
 		}
@@ -60,7 +60,7 @@ func TestE2EBatchsizeUsageErrors(t *testing.T) {
 func TestE2EBatchsizeSteps(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "res")
 	args := batchsizeArgs(out, "--steps", "7")
-	e2eExpect(t, e2eRun(t, args...), 0, args...)
+	runOK(t, args...)
 	md, err := os.ReadFile(filepath.Join(out, "report.md"))
 	if err != nil {
 		t.Fatal(err)

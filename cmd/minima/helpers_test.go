@@ -146,13 +146,6 @@ func runAllOK(tb testing.TB, cmds ...[]string) {
 	}
 }
 
-// e2eRun and e2eExpect are the former names of runMinima and expectExit,
-// kept for batchsize_test.go until it switches (then delete them).
-var (
-	e2eRun    = runMinima
-	e2eExpect = expectExit
-)
-
 // buildOnce runs `minima args...` for a fixture: an error unless it exits 0.
 func buildOnce(args ...string) error {
 	_, err := captureOK(args...)
