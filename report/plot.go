@@ -600,7 +600,14 @@ func fixRange(a *plot.Axis, log bool) {
 // savePNG renders p at the given size into memory and writes it
 // atomically. gonum/plot panics on some invalid input; such panics are
 // returned as errors.
-func savePNG(path string, p *plot.Plot, w, h vg.Length) (err error) {
+func savePNG(path string, p *plot.Plot, w, h vg.Length) error {
+	return renderPNG(path, w, h, p.Draw)
+}
+
+// renderPNG calls drawFn on a w × h canvas (inside small outer margins),
+// encodes it as a PNG in memory and writes it atomically. Panics while
+// drawing (gonum/plot panics on some invalid input) are returned as errors.
+func renderPNG(path string, w, h vg.Length, drawFn func(draw.Canvas)) (err error) {
 	var buf bytes.Buffer
 	func() {
 		defer func() {
@@ -612,7 +619,7 @@ func savePNG(path string, p *plot.Plot, w, h vg.Length) (err error) {
 		// Small outer margins so that the title and the last tick label
 		// are not flush with the image border.
 		m := vg.Points(6)
-		p.Draw(draw.Crop(draw.New(c), m, -m, m/2, -m))
+		drawFn(draw.Crop(draw.New(c), m, -m, m/2, -m))
 		_, err = vgimg.PngCanvas{Canvas: c}.WriteTo(&buf)
 	}()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/minima-project/minima/loss"
 	"github.com/minima-project/minima/report"
 	"github.com/minima-project/minima/sweep"
+	"gonum.org/v1/plot/vg"
 )
 
 // BatchSizeName is the name of the batch-size study's sweep.
@@ -237,7 +238,7 @@ func (s *BatchSizeSettings) Write(runs *sweep.Set, dst Dest) (string, error) {
 	}
 	sum.Columns = append(sum.Columns, fmt.Sprintf("ratio %d/%d", large, small), "seeds' spreads")
 	var sharperClassical, sharperInvariant, nClassical, nInvariant int
-	var curves []report.Series
+	var panels []measurePanel
 	for _, m := range ms {
 		cells := []any{m.name, m.invariant}
 		for _, b := range s.Sizes {
@@ -265,18 +266,13 @@ func (s *BatchSizeSettings) Write(runs *sweep.Set, dst Dest) (string, error) {
 					sharperClassical++
 				}
 			}
-			c := report.Series{Name: m.name}
-			for _, b := range s.Sizes {
-				mean, _ := meanStd(bySize(b, m))
-				c.X, c.Y = append(c.X, float64(b)), append(c.Y, mean)
-			}
-			curves = append(curves, c)
+			panels = append(panels, measurePanel{m, fmt.Sprintf("×%s, %s", ratioText(ms1/ms0), verdict)})
 		}
 	}
 	if err := report.WriteCSV(dst.Path("summary.csv"), sum); err != nil {
 		return "", err
 	}
-	if err := s.plots(rows, curves, dst); err != nil {
+	if err := s.plots(rows, panels, dst); err != nil {
 		return "", err
 	}
 	verdict := fmt.Sprintf("%d of %d classical measures call the batch-%d minimum sharper than the batch-%d one beyond the seeds' spread; %d of %d invariant measures do.",
@@ -366,45 +362,118 @@ func describeTraining(ts graph.TrainSettings) string {
 	return fmt.Sprintf("%d %s (the same passes over the data, so fewer steps for larger batches)", ts.Epochs, unit)
 }
 
-// plots draws the top and bottom eigenvalues by rank (mean over seeds) per
-// batch size, and every measure against the batch size.
-func (s *BatchSizeSettings) plots(rows []BatchSizeRow, curves []report.Series, dst Dest) error {
-	ends := func(get func(r BatchSizeRow) []float64) []report.Series {
-		var out []report.Series
+// measurePanel is one sharpness measure for measures.png with the note
+// under its name (ratio of the means, whether the spreads overlap).
+type measurePanel struct {
+	m    batchMeasure
+	note string
+}
+
+// plots draws top.png (Sagun et al.'s figure: the top eigenvalues by rank
+// per batch size), bottom.png (the bottom eigenvalues, raw and ÷ λ_max of
+// the same model) and measures.png (one panel per sharpness measure
+// against the batch size), every seed as a point and the mean over seeds
+// as a line.
+func (s *BatchSizeSettings) plots(rows []BatchSizeRow, panels []measurePanel, dst Dest) error {
+	const sample, mean = "one seed", "mean over seeds"
+	ends := func(get func(r BatchSizeRow) []float64) []report.Samples {
+		var out []report.Samples
 		for _, b := range s.Sizes {
-			sr := report.Series{Name: fmt.Sprintf("batch %d", b)}
-			var sum []float64
-			n := 0
+			g := report.Samples{Name: fmt.Sprintf("batch %d", b)}
 			for _, r := range rows {
 				if r.BatchSize != b {
 					continue
 				}
-				v := get(r)
-				if sum == nil {
-					sum = make([]float64, len(v))
+				for i, v := range get(r) {
+					for len(g.X) <= i {
+						g.X, g.Y = append(g.X, float64(len(g.X)+1)), append(g.Y, nil)
+					}
+					g.Y[i] = append(g.Y[i], v)
 				}
-				for i := range min(len(sum), len(v)) {
-					sum[i] += v[i]
-				}
-				n++
 			}
-			for i, v := range sum {
-				sr.X, sr.Y = append(sr.X, float64(i+1)), append(sr.Y, v/float64(n))
-			}
-			out = append(out, sr)
+			out = append(out, g)
 		}
 		return out
 	}
-	err := report.PlotSeries(dst.Path("top.png"), report.SeriesPlot{Title: "Top Hessian eigenvalues per batch size (mean over seeds)",
-		XLabel: "rank", YLabel: "eigenvalue", LogY: true, Series: ends(func(r BatchSizeRow) []float64 { return r.Top })})
+	err := report.PlotSamples(dst.Path("top.png"), report.SamplesPlot{Title: "Top Hessian eigenvalues per batch size",
+		SampleLabel: sample, MeanLabel: mean,
+		Rows: [][]report.SamplesPanel{{{XLabel: "rank", YLabel: "eigenvalue", LogY: true, Dodge: 0.08,
+			Groups: ends(func(r BatchSizeRow) []float64 { return r.Top })}}}})
 	if err != nil {
 		return err
 	}
-	err = report.PlotSeries(dst.Path("bottom.png"), report.SeriesPlot{Title: "Bottom Hessian eigenvalues per batch size (mean over seeds)",
-		XLabel: "rank from the bottom", YLabel: "eigenvalue", Series: ends(func(r BatchSizeRow) []float64 { return r.Bottom })})
+	relative := func(r BatchSizeRow) []float64 {
+		out := make([]float64, len(r.Bottom))
+		for i, v := range r.Bottom {
+			out[i] = v / r.Top[0]
+		}
+		return out
+	}
+	err = report.PlotSamples(dst.Path("bottom.png"), report.SamplesPlot{Title: "Bottom Hessian eigenvalues per batch size",
+		SampleLabel: sample, MeanLabel: mean, Width: 20 * vg.Centimeter,
+		Rows: [][]report.SamplesPanel{{
+			{Title: "eigenvalue", XLabel: "rank from the bottom", ZeroLine: true, Dodge: 0.08,
+				Groups: ends(func(r BatchSizeRow) []float64 { return r.Bottom })},
+			{Title: "eigenvalue ÷ λ_max of the same model", XLabel: "rank from the bottom", ZeroLine: true, Dodge: 0.08,
+				Groups: ends(relative)},
+		}}})
 	if err != nil {
 		return err
 	}
-	return report.PlotSeries(dst.Path("measures.png"), report.SeriesPlot{Title: "Each measure against the batch size (mean over seeds, ÷ value at the smallest batch)",
-		XLabel: "batch size", YLabel: "ratio to the smallest batch", LogX: true, LogY: true, Normalize: true, NormalizeAt: float64(s.Sizes[0]), Series: curves})
+	title := fmt.Sprintf("Sharpness measures against the batch size\n(under each name: mean at batch %d ÷ mean at batch %d; whether the seeds' spreads overlap)",
+		s.Sizes[len(s.Sizes)-1], s.Sizes[0])
+	return report.PlotSamples(dst.Path("measures.png"), report.SamplesPlot{Title: title,
+		SampleLabel: sample, MeanLabel: mean, Width: 24 * vg.Centimeter, Height: 13 * vg.Centimeter,
+		Rows: measureGrid(rows, panels, s.Sizes)})
+}
+
+// measureGrid lays out one panel per measure in two rows: the classical
+// measures in a block on the left, the invariant ones in a block on the
+// right, each block filled row by row. Each panel's points are every
+// seed's value at each batch size (raw values, log axes); its group is
+// "classical" or "invariant", which sets its colour.
+func measureGrid(rows []BatchSizeRow, panels []measurePanel, sizes []int) [][]report.SamplesPanel {
+	var blocks [2][]report.SamplesPanel
+	for _, p := range panels {
+		g := report.Samples{Name: "classical"}
+		if p.m.invariant {
+			g.Name = "invariant"
+		}
+		for _, b := range sizes {
+			var ys []float64
+			for _, r := range rows {
+				if r.BatchSize == b {
+					ys = append(ys, p.m.get(r))
+				}
+			}
+			g.X, g.Y = append(g.X, float64(b)), append(g.Y, ys)
+		}
+		k := 0
+		if p.m.invariant {
+			k = 1
+		}
+		blocks[k] = append(blocks[k], report.SamplesPanel{Title: p.m.name + "\n" + p.note, XLabel: "batch size",
+			LogX: true, LogY: true, DataXTicks: true, Groups: []report.Samples{g}})
+	}
+	grid := make([][]report.SamplesPanel, 2)
+	for _, blk := range blocks {
+		cols := (len(blk) + 1) / 2
+		for i := range 2 * cols {
+			var pn report.SamplesPanel
+			if i < len(blk) {
+				pn = blk[i]
+			}
+			grid[i/cols] = append(grid[i/cols], pn)
+		}
+	}
+	return grid
+}
+
+// ratioText writes a ratio with three significant digits, without an
+// exponent below a million: "1229", "93", "0.994".
+func ratioText(r float64) string {
+	if math.Abs(r) >= 100 && math.Abs(r) < 1e6 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.3g", r)
 }
