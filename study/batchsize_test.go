@@ -175,3 +175,23 @@ func TestBatchParagraph(t *testing.T) {
 		t.Errorf("%d distinct paragraphs for 4 outcomes", len(seen))
 	}
 }
+
+// The seeds' spreads are separate only when the ranges are disjoint; a
+// skewed, widely spread but disjoint pair (Fisher–Rao in the default run:
+// mean ± std would call it overlapping) is separate.
+func TestRangesOverlap(t *testing.T) {
+	for _, tc := range []struct {
+		a, b []float64
+		want bool
+	}{
+		{[]float64{1, 2, 3}, []float64{4, 5, 6}, false},
+		{[]float64{4, 5, 6}, []float64{1, 2, 3}, false},
+		{[]float64{1, 5}, []float64{4, 6}, true},
+		{[]float64{1, 2}, []float64{2, 3}, true},
+		{[]float64{1e-5, 2e-5, 1.5e-4}, []float64{0.01, 0.02, 0.09}, false},
+	} {
+		if got := rangesOverlap(tc.a, tc.b); got != tc.want {
+			t.Errorf("rangesOverlap(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
