@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/minima-project/minima/graph/ops"
 )
 
 // machine is one compiled graph of a network on a chunk of samples: the
@@ -99,7 +101,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 			return nil, fmt.Errorf("graph: gradient: %w", err)
 		}
 		// s = Σ_k ⟨g_k, v_k⟩, then copy everything into a fresh graph and
-		// differentiate s there (see copyDAG for why).
+		// differentiate s there (see ops.CopyDAG for why).
 		var vs []*G.Node
 		var s *G.Node
 		for k, gk := range grads {
@@ -122,7 +124,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 		}
 		g := G.NewGraph()
 		roots := append([]*G.Node{s, n.loss, n.logits}, grads...)
-		cp, err := copyDAG(g, roots...)
+		cp, err := ops.CopyDAG(g, roots...)
 		if err != nil {
 			return nil, err
 		}
