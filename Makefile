@@ -82,7 +82,7 @@ bench-e2e: data build
 # Opt-in, long: the same on all 60,000 MNIST training images, the peer holding
 # X as float64 and as float32.
 bench-full: data build
-	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 60000 --epochs 1 --peer-dtype 64,32
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 60000 --epochs 1 --peer-dtype 64,32 --threads 1
 
 clean:
 	rm -rf bin $(OUT)
