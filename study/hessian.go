@@ -54,6 +54,7 @@ type NegativeSummary struct {
 // HessianResult is hessian.json. Fields are present when computed.
 type HessianResult struct {
 	Method          string           `json:"method"`
+	Float32         bool             `json:"float32,omitempty"` // products in single precision (hessian --float32)
 	Samples         int              `json:"samples"`
 	Params          int              `json:"params"`
 	Top             []float64        `json:"top"`    // descending; [] when none asked

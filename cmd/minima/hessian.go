@@ -21,6 +21,7 @@ func hessianCommand() *cli.Command {
 			&cli.StringFlag{Name: "method", Value: study.MethodLanczos, Usage: "lanczos or exact"},
 			&cli.Float64Flag{Name: "tol", Value: measures.DefaultLanczosTol, Usage: "Lanczos: stop when every ‖Hv − λv‖ ≤ tol·max|λ| (relative to the largest eigenvalue)"},
 			&cli.IntFlag{Name: "max-hvps", Usage: "Lanczos: budget of Hessian-vector products (0: default)"},
+			&cli.BoolFlag{Name: "float32", Usage: "Hessian-vector products in single precision (float64 Lanczos vectors and accumulation): about 2× faster, eigenvalues to about 1e-6 relative; dense layers only, --tol ≥ 1e-5"},
 			&cli.BoolFlag{Name: "write-samples", Usage: "write X.npy and y.npy however large (by default only up to 5,000 MNIST-sized samples; indices.npy and samples.json always)"},
 			&cli.IntFlag{Name: "exact-limit", Value: measures.DefaultExactLimit, Usage: "exact: largest number of parameters allowed"},
 			&cli.BoolFlag{Name: "trace", Usage: "also the trace (Hutchinson with Lanczos, exact with --method exact)"},
@@ -58,6 +59,10 @@ func hessianAction(c *cli.Context) error {
 	if mh, verify := c.Int("max-hvps"), c.Int("top")+c.Int("bottom"); method == study.MethodLanczos && mh > 0 && mh <= verify {
 		return usagef(c, "--max-hvps %d leaves no product for Lanczos after the %d that check the residuals: use at least %d (or 0: automatic)", mh, verify, verify+1)
 	}
+	// Single-precision products cannot certify residuals far below 1e-6·λ_max.
+	if c.Bool("float32") && c.Float64("tol") < 1e-5 {
+		return usagef(c, "--float32 products certify residuals down to about 1e-6·λ_max only: use --tol 1e-5 or more, or drop --float32")
+	}
 	out, err := outDir(c, "out")
 	if err != nil {
 		return err
@@ -89,6 +94,9 @@ func hessianAction(c *cli.Context) error {
 		Progress:        say,
 	}
 	r, err := study.Hessian(op, set.N, s)
+	if r != nil {
+		r.Float32 = c.Bool("float32")
+	}
 	bar.Finish()
 	if err != nil {
 		return err
