@@ -63,7 +63,7 @@ func (c conv) write(h hash.Hash, s string) { fmt.Fprintf(h, "ops.%s %v o%d", s, 
 // about 2¹⁹ values (4 MB), at least one sample.
 func (c conv) blockSamples() int {
 	per := c.g.OutH() * c.g.OutW() * c.k()
-	n := (1 << 19) / per
+	n := scratchCap / per
 	if n < 1 {
 		n = 1
 	}
@@ -74,12 +74,15 @@ func (c conv) blockSamples() int {
 }
 
 // blocks calls f for consecutive blocks of samples b0 … b0+n−1 with the
-// geometry of that block and, if withCols, the block's patches of x.
+// geometry of that block and, if withCols, the block's patches of x (pooled
+// scratch, valid during the call).
 func (c conv) blocks(x []float64, withCols bool, f func(b0, n int, gb Geom, cols []float64)) {
 	nb := c.blockSamples()
 	var scratch []float64
 	if withCols {
-		scratch = make([]float64, nb*c.g.OutH()*c.g.OutW()*c.k())
+		p := getScratch(nb * c.g.OutH() * c.g.OutW() * c.k())
+		defer putScratch(p)
+		scratch = *p
 	}
 	in := c.g.H * c.g.W * c.g.C
 	for b0 := 0; b0 < c.g.Batch; b0 += nb {
@@ -126,20 +129,29 @@ func (op convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dx, dw}, err
 }
 
-func (op convOp) Do(vs ...G.Value) (G.Value, error) {
+func (op convOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, O).
+func (op convOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op convOp) outShape() tensor.Shape { return conv(op).yShape() }
+
+// into: every block's product overwrites its rows of y (β = 0).
+func (op convOp) into(y []float64, vs []G.Value) error {
 	c := conv(op)
 	d, err := inputs(op, vs, c.xShape().TotalSize(), c.wShape().TotalSize())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	x, w := d[0], d[1]
-	t, y := newMatrix(c.g.outRows(), c.o)
 	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
 	c.blocks(x, true, func(b0, n int, gb Geom, cols []float64) {
 		m := gb.outRows()
 		G.WhichBLAS().Dgemm(blas.NoTrans, blas.Trans, m, c.o, k, 1, cols, k, w, k, 0, y[b0*ohw*c.o:], c.o)
 	})
-	return t, nil
+	return nil
 }
 
 // convDataOp is (y, w) ↦ Col2Im(y·w), the gradient of Conv2D with respect to
@@ -171,23 +183,35 @@ func (op convDataOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dy, dw}, err
 }
 
-func (op convDataOp) Do(vs ...G.Value) (G.Value, error) {
+func (op convDataOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (B·H·W, C).
+func (op convDataOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op convDataOp) outShape() tensor.Shape { return conv(op).xShape() }
+
+// into: col2im adds into x, so x is cleared first.
+func (op convDataOp) into(x []float64, vs []G.Value) error {
 	c := conv(op)
 	d, err := inputs(op, vs, c.yShape().TotalSize(), c.wShape().TotalSize())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	y, w := d[0], d[1]
-	t, x := newMatrix(c.g.inRows(), c.g.C)
+	clear(x)
 	k, ohw, in := c.k(), c.g.OutH()*c.g.OutW(), c.g.H*c.g.W*c.g.C
-	scratch := make([]float64, c.blockSamples()*ohw*k)
+	p := getScratch(c.blockSamples() * ohw * k)
+	defer putScratch(p)
+	scratch := *p
 	c.blocks(nil, false, func(b0, n int, gb Geom, _ []float64) {
 		m := gb.outRows()
 		cols := scratch[:m*k]
 		G.WhichBLAS().Dgemm(blas.NoTrans, blas.NoTrans, m, k, c.o, 1, y[b0*ohw*c.o:], c.o, w, k, 0, cols, k)
 		col2im(gb, cols, x[b0*in:(b0+n)*in])
 	})
-	return t, nil
+	return nil
 }
 
 // convFilterOp is (x, y) ↦ yᵀ·Im2Col(x), the gradient of Conv2D with respect
@@ -219,18 +243,29 @@ func (op convFilterOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dx, dy}, err
 }
 
-func (op convFilterOp) Do(vs ...G.Value) (G.Value, error) {
+func (op convFilterOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (O, C·KH·KW).
+func (op convFilterOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op convFilterOp) outShape() tensor.Shape { return conv(op).wShape() }
+
+// into: the blocks' products are summed into w (β = 1), so w is cleared
+// first.
+func (op convFilterOp) into(w []float64, vs []G.Value) error {
 	c := conv(op)
 	d, err := inputs(op, vs, c.xShape().TotalSize(), c.yShape().TotalSize())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	x, y := d[0], d[1]
-	t, w := newMatrix(c.o, c.k())
+	clear(w)
 	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
 	c.blocks(x, true, func(b0, n int, gb Geom, cols []float64) {
 		m := gb.outRows()
 		G.WhichBLAS().Dgemm(blas.Trans, blas.NoTrans, c.o, k, m, 1, y[b0*ohw*c.o:], c.o, cols, k, 1, w, k)
 	})
-	return t, nil
+	return nil
 }

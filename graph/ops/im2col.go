@@ -61,15 +61,29 @@ func (op im2colOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{d}, err
 }
 
-func (op im2colOp) Do(vs ...G.Value) (G.Value, error) {
+func (op im2colOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, C·KH·KW).
+func (op im2colOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op im2colOp) outShape() tensor.Shape {
+	return tensor.Shape{op.g.outRows(), op.g.C * op.g.patch()}
+}
+
+// into: im2col skips the padding, so with padding cols is cleared first.
+func (op im2colOp) into(cols []float64, vs []G.Value) error {
 	g := op.g
 	d, err := inputs(op, vs, g.inRows()*g.C)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	t, cols := newMatrix(g.outRows(), g.C*g.patch())
+	if g.PH > 0 || g.PW > 0 {
+		clear(cols)
+	}
 	im2col(g, d[0], cols)
-	return t, nil
+	return nil
 }
 
 // col2imOp is Col2Im as a gorgonia op.
@@ -95,15 +109,25 @@ func (op col2imOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{d}, err
 }
 
-func (op col2imOp) Do(vs ...G.Value) (G.Value, error) {
+func (op col2imOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (B·H·W, C).
+func (op col2imOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op col2imOp) outShape() tensor.Shape { return tensor.Shape{op.g.inRows(), op.g.C} }
+
+// into: col2im adds into x, so x is cleared first.
+func (op col2imOp) into(x []float64, vs []G.Value) error {
 	g := op.g
 	d, err := inputs(op, vs, g.outRows()*g.C*g.patch())
 	if err != nil {
-		return nil, err
+		return err
 	}
-	t, x := newMatrix(g.inRows(), g.C)
+	clear(x)
 	col2im(g, d[0], x)
-	return t, nil
+	return nil
 }
 
 // span returns the window offsets j0 ≤ j < j1 of a window starting at

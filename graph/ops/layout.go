@@ -92,14 +92,24 @@ func (op permOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{d}, err
 }
 
-func (op permOp) Do(vs ...G.Value) (G.Value, error) {
-	i, o := op.shapes()
+func (op permOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 matrix of the
+// output layout.
+func (op permOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op permOp) outShape() tensor.Shape { _, o := op.shapes(); return o }
+
+// into: a permutation writes every element.
+func (op permOp) into(dst []float64, vs []G.Value) error {
+	i, _ := op.shapes()
 	d, err := inputs(op, vs, i.TotalSize())
 	if err != nil {
-		return nil, err
+		return err
 	}
 	src := d[0]
-	t, dst := newMatrix(o[0], o[1])
 	hw, chw := op.H*op.W, op.C*op.H*op.W
 	for b := 0; b < op.B; b++ {
 		for c := 0; c < op.C; c++ {
@@ -114,5 +124,5 @@ func (op permOp) Do(vs ...G.Value) (G.Value, error) {
 			}
 		}
 	}
-	return t, nil
+	return nil
 }

@@ -59,13 +59,22 @@ func (op poolOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{d}, err
 }
 
-func (op poolOp) Do(vs ...G.Value) (G.Value, error) {
+func (op poolOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, C).
+func (op poolOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op poolOp) outShape() tensor.Shape { return tensor.Shape{op.g.outRows(), op.g.C} }
+
+// into: every output row is written.
+func (op poolOp) into(y []float64, vs []G.Value) error {
 	g := op.g
 	d, err := inputs(op, vs, g.inRows()*g.C)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	t, y := newMatrix(g.outRows(), g.C)
 	arg := make([]int, g.C)
 	forWindows(g, d[0], arg, func(r int, arg []int) {
 		row := y[r*g.C : (r+1)*g.C]
@@ -73,7 +82,7 @@ func (op poolOp) Do(vs ...G.Value) (G.Value, error) {
 			row[c] = d[0][a]
 		}
 	})
-	return t, nil
+	return nil
 }
 
 // scatterOp is (x, dy) ↦ dx: x's shape, dy (pool's output shape) added at
@@ -102,14 +111,25 @@ func (op scatterOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{nil, d}, err
 }
 
-func (op scatterOp) Do(vs ...G.Value) (G.Value, error) {
+func (op scatterOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (B·H·W, C).
+func (op scatterOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op scatterOp) outShape() tensor.Shape { return tensor.Shape{op.g.inRows(), op.g.C} }
+
+// into: dy is added at the argmaxes (overlapping windows may share one), so
+// dx is cleared first.
+func (op scatterOp) into(dx []float64, vs []G.Value) error {
 	g := op.g
 	d, err := inputs(op, vs, g.inRows()*g.C, g.outRows()*g.C)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	dy := d[1]
-	t, dx := newMatrix(g.inRows(), g.C)
+	clear(dx)
 	arg := make([]int, g.C)
 	forWindows(g, d[0], arg, func(r int, arg []int) {
 		row := dy[r*g.C : (r+1)*g.C]
@@ -117,7 +137,7 @@ func (op scatterOp) Do(vs ...G.Value) (G.Value, error) {
 			dx[a] += row[c]
 		}
 	})
-	return t, nil
+	return nil
 }
 
 // gatherOp is (x, z) ↦ z read at each window's argmax of x: z has x's shape
@@ -145,14 +165,23 @@ func (op gatherOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{nil, d}, err
 }
 
-func (op gatherOp) Do(vs ...G.Value) (G.Value, error) {
+func (op gatherOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
+
+// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, C).
+func (op gatherOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
+	return doInto(op, prealloc, vs)
+}
+
+func (op gatherOp) outShape() tensor.Shape { return tensor.Shape{op.g.outRows(), op.g.C} }
+
+// into: every output row is written.
+func (op gatherOp) into(y []float64, vs []G.Value) error {
 	g := op.g
 	d, err := inputs(op, vs, g.inRows()*g.C, g.inRows()*g.C)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	z := d[1]
-	t, y := newMatrix(g.outRows(), g.C)
 	arg := make([]int, g.C)
 	forWindows(g, d[0], arg, func(r int, arg []int) {
 		row := y[r*g.C : (r+1)*g.C]
@@ -160,7 +189,7 @@ func (op gatherOp) Do(vs ...G.Value) (G.Value, error) {
 			row[c] = z[a]
 		}
 	})
-	return t, nil
+	return nil
 }
 
 // forWindows calls f for every output row r of pooling x (NHWC, no padding)

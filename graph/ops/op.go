@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"sync"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -107,9 +108,112 @@ func newMatrix(rows, cols int) (*tensor.Dense, []float64) {
 	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)), d
 }
 
+// kernelOp is an op of the package whose value is one float64 matrix
+// computed by a kernel that can write into any buffer: Do is doAlloc (a
+// fresh matrix) and UsePreallocDo is doInto (the caller's), so the two
+// share the kernel and give the same bits.
+type kernelOp interface {
+	G.Op
+	// outShape is the shape of the op's value.
+	outShape() tensor.Shape
+	// into writes the op's value on vs into dst, every element of it:
+	// dst may hold anything on entry (buffers are reused across runs and
+	// shared between nodes), so a kernel that accumulates clears it first.
+	into(dst []float64, vs []G.Value) error
+}
+
+// doAlloc is the Do of a kernelOp: the kernel into a fresh matrix.
+func doAlloc(op kernelOp, vs []G.Value) (G.Value, error) {
+	s := op.outShape()
+	t, d := newMatrix(s[0], s[1])
+	if err := op.into(d, vs); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// doInto is the UsePreallocDo of a kernelOp: the kernel into prealloc, which
+// must be a contiguous float64 tensor of the op's output shape; prealloc is
+// returned.
+func doInto(op kernelOp, prealloc G.Value, vs []G.Value) (G.Value, error) {
+	s := op.outShape()
+	t, ok := prealloc.(tensor.Tensor)
+	if !ok {
+		return nil, fmt.Errorf("ops: %v: preallocated value is %T, want a tensor", op, prealloc)
+	}
+	if !t.Shape().Eq(s) {
+		return nil, fmt.Errorf("ops: %v: preallocated value has shape %v, want %v", op, t.Shape(), s)
+	}
+	if t.RequiresIterator() {
+		return nil, fmt.Errorf("ops: %v: preallocated value is not contiguous", op)
+	}
+	d, ok := t.Data().([]float64)
+	if !ok {
+		return nil, fmt.Errorf("ops: %v: preallocated value holds %T, want []float64", op, t.Data())
+	}
+	if len(d) != s.TotalSize() {
+		return nil, fmt.Errorf("ops: %v: preallocated value has %d values, want %d", op, len(d), s.TotalSize())
+	}
+	if err := op.into(d, vs); err != nil {
+		return nil, err
+	}
+	return prealloc, nil
+}
+
+// scratchCap is the capacity of the convolutions' patch scratch: a block
+// needs at most 2¹⁹ values (4 MB) unless one sample needs more, so scratches
+// are interchangeable between ops.
+const scratchCap = 1 << 19
+
+// maxFreeScratch bounds the scratches kept between calls: one per op running
+// at the same time.
+const maxFreeScratch = 8
+
+// freeScratch keeps the convolutions' patch scratch between calls, so runs of
+// a compiled graph do not allocate it again. Unlike a sync.Pool it survives
+// garbage collections: the process keeps at most maxFreeScratch scratches,
+// as many as ever ran at once (one per goroutine running a convolution).
+var freeScratch struct {
+	sync.Mutex
+	s []*[]float64
+}
+
+// getScratch returns scratch of n float64 values, contents undefined; give it
+// back with putScratch.
+func getScratch(n int) *[]float64 {
+	freeScratch.Lock()
+	for i := len(freeScratch.s) - 1; i >= 0; i-- {
+		if p := freeScratch.s[i]; cap(*p) >= n {
+			freeScratch.s = append(freeScratch.s[:i], freeScratch.s[i+1:]...)
+			freeScratch.Unlock()
+			*p = (*p)[:n]
+			return p
+		}
+	}
+	freeScratch.Unlock()
+	s := make([]float64, n, max(n, scratchCap))
+	return &s
+}
+
+// putScratch returns scratch from getScratch for reuse (dropped if
+// maxFreeScratch are kept already).
+func putScratch(p *[]float64) {
+	freeScratch.Lock()
+	if len(freeScratch.s) < maxFreeScratch {
+		freeScratch.s = append(freeScratch.s, p)
+	}
+	freeScratch.Unlock()
+}
+
 // hashOp is the FNV-1a hash of what op.WriteHash writes.
 func hashOp(op interface{ WriteHash(hash.Hash) }) uint32 {
 	h := fnv.New32a()
 	op.WriteHash(h)
 	return h.Sum32()
 }
+
+// Every op of the package writes into a preallocated buffer.
+var _ = []interface {
+	kernelOp
+	G.UsePreallocDoer
+}{convOp{}, convDataOp{}, convFilterOp{}, im2colOp{}, col2imOp{}, poolOp{}, scatterOp{}, gatherOp{}, permOp{}}
