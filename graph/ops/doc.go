@@ -14,10 +14,13 @@
 //
 // Op values hold geometry only, never run-time state: the argmax of a pooling
 // window is recomputed from x by every op that needs it, so op values can be
-// shared between copied graphs. Each op's Do allocates its output, plus a
-// scratch of at most 4 MB for the convolutions (patches of a block of
-// samples) and of C values for pooling; matrix products go through gorgonia's
-// BLAS (G.WhichBLAS), so G.Use(netlib.Implementation{}) makes them OpenBLAS.
+// shared between copied graphs. Each op's Do allocates its output; its
+// UsePreallocDo (gorgonia's UsePreallocDoer, what package graph's executor
+// calls) runs the same kernel into the caller's buffer, whatever that buffer
+// held. The convolutions use a scratch of at most 4 MB (patches of a block
+// of samples), kept between calls (a few, one per concurrent op), pooling C
+// values; matrix products go through gorgonia's BLAS (G.WhichBLAS), so
+// G.Use(netlib.Implementation{}) makes them OpenBLAS.
 //
 // # Hessian-vector products
 //
