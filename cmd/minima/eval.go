@@ -22,7 +22,7 @@ func sampleFlags() []cli.Flag {
 	}
 	// --data and train's data flags choose other samples than the model's
 	// own (which a model converted from PyTorch does not record).
-	return append(flags, dataFlags("")...)
+	return append(append(flags, dataDirFlag()), dataFlags(datasets.Source{})...)
 }
 
 // loadModelAndSamples reads --model and the samples --split/--samples select.

@@ -108,43 +108,19 @@ func clustersCommand() *cli.Command {
 	}
 }
 
-// studyDataFlags choose the samples of a study: MNIST subsets or Gaussian
-// clusters, defaulting to src.
+// studyDataFlags choose the samples of a study: train's data flags with the
+// study's source as defaults, and the seed of the data.
 func studyDataFlags(src datasets.Source) []cli.Flag {
-	cfg := datasets.ClusterConfig{Classes: 10, Dim: 20, PerClass: 50, TestPerClass: 50, Spread: 1, Separation: 0.5}
-	if src.Clusters != nil {
-		cfg = *src.Clusters
-	}
-	return []cli.Flag{
-		&cli.StringFlag{Name: "data", Value: src.Kind, Usage: "mnist or clusters"},
-		&cli.IntFlag{Name: "subset", Value: src.Subset, Usage: "mnist: stratified training subset of N images"},
-		&cli.IntFlag{Name: "test-subset", Value: src.TestSubset, Usage: "mnist: stratified test subset of N images"},
-		&cli.IntFlag{Name: "classes", Value: cfg.Classes, Usage: "clusters: number of clusters"},
-		&cli.IntFlag{Name: "dim", Value: cfg.Dim, Usage: "clusters: input dimension"},
-		&cli.IntFlag{Name: "per-class", Value: cfg.PerClass, Usage: "clusters: training samples per class"},
-		&cli.IntFlag{Name: "test-per-class", Value: cfg.TestPerClass, Usage: "clusters: test samples per class"},
-		&cli.Float64Flag{Name: "spread", Value: cfg.Spread, Usage: "clusters: standard deviation around the centres"},
-		&cli.Float64Flag{Name: "separation", Value: cfg.Separation, Usage: "clusters: standard deviation of the centres"},
-		&cli.Int64Flag{Name: "data-seed", Value: src.Seed, Usage: "seed of the data (subsets or clusters)"},
-	}
+	return append(dataFlags(src), &cli.Int64Flag{Name: "data-seed", Value: src.Seed, Usage: "seed of the data (subsets or clusters)"})
 }
 
+// dataSource is the study's data source the data flags describe.
 func dataSource(c *cli.Context) (datasets.Source, error) {
-	src := datasets.Source{Kind: c.String("data"), Seed: c.Int64("data-seed")}
-	switch src.Kind {
-	case datasets.KindMNIST:
-		src.Subset, src.TestSubset = c.Int("subset"), c.Int("test-subset")
-	case datasets.KindClusters:
-		cfg := datasets.ClusterConfig{Classes: c.Int("classes"), Dim: c.Int("dim"), PerClass: c.Int("per-class"), TestPerClass: c.Int("test-per-class"),
-			Spread: c.Float64("spread"), Separation: c.Float64("separation"), Seed: src.Seed}
-		src.Clusters = &cfg
-	default:
-		return src, usagef(c, "--data must be mnist or clusters, got %q", src.Kind)
+	src, err := sourceFromFlags(c, c.Int64("data-seed"))
+	if err != nil {
+		return datasets.Source{}, err
 	}
-	if err := src.Validate(); err != nil {
-		return src, usagef(c, "%v", err)
-	}
-	return src, nil
+	return *src, nil
 }
 
 func trainingCommand() *cli.Command {

@@ -34,7 +34,7 @@ func trainCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "model directory to write (required)"},
 			&cli.BoolFlag{Name: "overwrite", Usage: "replace an existing model directory"},
 			quietFlag(),
-		}, append(dataFlags(datasets.KindMNIST), archFlags()...)...),
+		}, append(append(dataFlags(trainData), dataDirFlag()), archFlags()...)...),
 		Action: trainAction,
 	}
 }
