@@ -1,6 +1,7 @@
 package measures
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -61,15 +62,33 @@ type LanczosSettings struct {
 	// package doc). Equal seeds give bit-identical results.
 	Seed int64
 
-	// Verify recomputes each returned residual explicitly as ‖Ay − θy‖, one
-	// product per returned Ritz pair (counted in Products); Converged then
-	// also requires those explicit residuals to be within tolerance.
+	// Verify recomputes each returned residual explicitly as ‖Ay − θy‖;
+	// Converged then also requires those explicit residuals to be within
+	// tolerance. A·y is formed from the operator's own products: from the
+	// kept products A·q_j of the Lanczos basis, A·y = Σ_j s_j·A·q_j for
+	// y = Q·s (by linearity; it does not assume the Lanczos relation or an
+	// orthogonal Q), or, when those were not kept (see ProductMemory), one
+	// new product per returned Ritz pair (counted in Products). For a
+	// deterministic linear operator both give the same residual up to
+	// rounding; only new products would also expose an operator whose
+	// products change between calls.
 	Verify bool
+
+	// ProductMemory bounds the bytes Lanczos may spend keeping the products
+	// A·q_j for Verify (8·n bytes per step). Zero means
+	// DefaultLanczosProductMemory; a negative value keeps none. When the
+	// basis outgrows the bound, the kept products are dropped and Verify
+	// spends one product per Ritz pair instead.
+	ProductMemory int64
 
 	// Progress, if not nil, is called after every convergence check (every
 	// Lanczos step), for reporting on long runs.
 	Progress func(LanczosStatus)
 }
+
+// DefaultLanczosProductMemory is the default LanczosSettings.ProductMemory:
+// 256 MiB, about 120 steps of a 270,000-parameter network.
+const DefaultLanczosProductMemory = 256 << 20
 
 // LanczosStatus is the state reported to LanczosSettings.Progress.
 type LanczosStatus struct {
@@ -196,6 +215,9 @@ func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Verify {
+		lr.keep = cmp.Or(s.ProductMemory, DefaultLanczosProductMemory)
+	}
 
 	var (
 		vals, resid []float64
@@ -241,7 +263,7 @@ func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 	res.Breakdowns = lr.breakdowns
 	res.Exhausted = res.Dim == n
 	res.Incomplete = len(res.Top) < s.Top || len(res.Bottom) < s.Bottom
-	if s.Verify {
+	if s.Verify && len(lr.aq) != res.Dim {
 		if err := res.verify(op); err != nil {
 			return nil, err
 		}
@@ -325,6 +347,8 @@ type lanczosRun struct {
 	reorth bool
 
 	basis [][]float64 // with reorth: q_0 … q_k (q_k is the next vector unless broken)
+	aq    [][]float64 // A·q_j of each step while keepAQ allows (with reorth)
+	keep  int64       // bytes aq may hold; ≤ 0: none
 	prev  []float64   // without reorth: q_{k-1}
 	cur   []float64   // the vector to multiply next (q_k)
 	w     []float64   // workspace
@@ -368,6 +392,11 @@ func (lr *lanczosRun) step() error {
 		return fmt.Errorf("measures: Lanczos: operator product %d: %w", lr.products+1, err)
 	}
 	lr.products++
+	if lr.reorth && int64(len(lr.aq)+1)*int64(lr.n)*8 <= lr.keep {
+		lr.aq = append(lr.aq, slices.Clone(w))
+	} else if lr.aq != nil || lr.keep > 0 {
+		lr.aq, lr.keep = nil, 0 // outgrown: Verify will use new products
+	}
 	wn := floats.Norm(w, 2)
 	if math.IsNaN(wn) || math.IsInf(wn, 0) {
 		return fmt.Errorf("measures: Lanczos: operator product %d is not finite", lr.products)
@@ -520,15 +549,30 @@ func (lr *lanczosRun) ritzPairs(top, bottom int) (*LanczosResult, error) {
 		return nil, err
 	}
 	bk := lr.beta[k-1]
+	kept := len(lr.aq) == k // every product A·q_j kept: explicit residuals for free
+	var ay []float64
+	if kept {
+		ay = make([]float64, lr.n)
+	}
 	pair := func(i int) (float64, []float64, float64) {
 		y := make([]float64, lr.n)
 		for j := 0; j < k; j++ {
 			floats.AddScaled(y, z[j*k+i], lr.basis[j])
 		}
-		if nrm := floats.Norm(y, 2); nrm > 0 {
+		nrm := floats.Norm(y, 2)
+		if nrm > 0 {
 			floats.Scale(1/nrm, y)
 		}
-		return vals[i], y, bk * math.Abs(z[(k-1)*k+i])
+		if !kept || nrm == 0 {
+			return vals[i], y, bk * math.Abs(z[(k-1)*k+i])
+		}
+		// A·y = Σ_j s_j·A·q_j / ‖Q·s‖, from the operator's own products.
+		clear(ay)
+		for j := 0; j < k; j++ {
+			floats.AddScaled(ay, z[j*k+i]/nrm, lr.aq[j])
+		}
+		floats.AddScaled(ay, -vals[i], y)
+		return vals[i], y, floats.Norm(ay, 2)
 	}
 	res := &LanczosResult{Dim: k}
 	for i := 0; i < min(top, k); i++ {

@@ -454,8 +454,9 @@ func TestLanczosDeterministicAndVerify(t *testing.T) {
 		t.Errorf("different seeds: %v vs %v", r1.Top, r3.Top)
 	}
 
-	// Verify: explicit residuals, counted products.
-	s.Verify = true
+	// Verify without kept products: explicit residuals, one counted product
+	// per Ritz pair.
+	s.Verify, s.ProductMemory = true, -1
 	r4, err := Lanczos(a, s)
 	if err != nil {
 		t.Fatal(err)
@@ -548,4 +549,52 @@ func ExampleLanczos() {
 	fmt.Printf("top %.6f, bottom %.6f, converged %v\n", r.Top, r.Bottom, r.Converged)
 	// Output:
 	// top [3.000000 2.000000], bottom [-1.000000], converged true
+}
+
+// Verify from the kept products A·q_j (the default) gives the residuals new
+// products give, to rounding (1e-12 of ‖A‖), without spending any product.
+func TestLanczosVerifyFromKeptProducts(t *testing.T) {
+	a := spectralDense(hessianLike(150, 4, 5, 0.5, 3), 4)
+	s := &LanczosSettings{Top: 4, Bottom: 2, Seed: 42, Tol: 1e-9, Verify: true, ProductMemory: -1}
+	fresh, err := Lanczos(a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ProductMemory = 0
+	kept, err := Lanczos(a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept.Products != fresh.Products-6 {
+		t.Errorf("products %d, want %d − 6", kept.Products, fresh.Products)
+	}
+	for i := range kept.Top {
+		if d := math.Abs(kept.TopResiduals[i] - fresh.TopResiduals[i]); d > 1e-12*kept.Scale {
+			t.Errorf("top %d: residual from kept products %v, from new products %v", i, kept.TopResiduals[i], fresh.TopResiduals[i])
+		}
+	}
+	for i := range kept.Bottom {
+		if d := math.Abs(kept.BottomResiduals[i] - fresh.BottomResiduals[i]); d > 1e-12*kept.Scale {
+			t.Errorf("bottom %d: residual from kept products %v, from new products %v", i, kept.BottomResiduals[i], fresh.BottomResiduals[i])
+		}
+	}
+}
+
+// A basis that outgrows ProductMemory drops the kept products and verifies
+// with new ones.
+func TestLanczosVerifyFallsBackBeyondProductMemory(t *testing.T) {
+	a := spectralDense(hessianLike(150, 4, 5, 0.5, 3), 4)
+	s := &LanczosSettings{Top: 4, Bottom: 2, Seed: 42, Tol: 1e-9, Verify: true, ProductMemory: -1}
+	fresh, err := Lanczos(a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ProductMemory = 3 * 150 * 8 // three steps' products
+	small, err := Lanczos(a, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.Products != fresh.Products || !slices.Equal(small.TopResiduals, fresh.TopResiduals) {
+		t.Errorf("beyond the bound: %d products, residuals %v; want %d and %v", small.Products, small.TopResiduals, fresh.Products, fresh.TopResiduals)
+	}
 }
