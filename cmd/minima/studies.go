@@ -82,7 +82,7 @@ func clustersCommand() *cli.Command {
 		&cli.Float64Flag{Name: "spread", Value: d.Spread, Usage: "standard deviation of points around their centre"},
 		&cli.Float64Flag{Name: "separation", Value: d.Separation, Usage: "standard deviation of the centres"},
 		&cli.Int64Flag{Name: "data-seed", Value: d.DataSeed, Usage: "seed of the data"},
-		&cli.IntFlag{Name: "exact-limit", Value: d.ExactLimit, Usage: "largest network whose exact spectrum is computed"},
+		exactLimitFlag(d.ExactLimit),
 	}
 	flags = append(append(append(flags, netFlags(d.Net)...), trainFlags(d.Train)...), sweepFlags()...)
 	return &cli.Command{
@@ -126,7 +126,7 @@ func dataSource(c *cli.Context) (datasets.Source, error) {
 func trainingCommand() *cli.Command {
 	d := study.DefaultTrainingSettings()
 	flags := append(append(append(studyDataFlags(d.Data), netFlags(d.Net)...), trainFlags(d.Train)...),
-		&cli.IntFlag{Name: "exact-limit", Value: d.ExactLimit, Usage: "largest network whose exact spectrum is computed"})
+		exactLimitFlag(d.ExactLimit))
 	return &cli.Command{
 		Name:  "training",
 		Usage: "the full exact Hessian spectrum at initialisation and after training (Sagun et al.'s before/after figure)",
@@ -134,18 +134,8 @@ func trainingCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			s := study.DefaultTrainingSettings()
 			var err error
-			if s.Data, err = dataSource(c); err != nil {
+			if s.Data, s.Net, s.Train, s.ExactLimit, err = exactStudySettings(c); err != nil {
 				return err
-			}
-			if s.Net, err = netSettings(c); err != nil {
-				return err
-			}
-			if s.Train, err = trainSettings(c); err != nil {
-				return err
-			}
-			s.ExactLimit = c.Int("exact-limit")
-			if n := s.Net.Spec(dataInputs(s.Data), dataClasses(s.Data)).NumParams(); n > s.ExactLimit {
-				return usagef(c, "the network has %d parameters, above --exact-limit %d", n, s.ExactLimit)
 			}
 			return runSweep(c, &s, "study", "training")
 		},
@@ -192,7 +182,7 @@ func negativeCommand() *cli.Command {
 	d := study.DefaultNegativeSettings()
 	flags := append(append(append(studyDataFlags(d.Data), netFlags(d.Net)...), trainFlags(d.Train)...),
 		&cli.StringFlag{Name: "seeds", Value: seeds(d.Seeds), Usage: "training seeds, comma-separated: one run each"},
-		&cli.IntFlag{Name: "exact-limit", Value: d.ExactLimit, Usage: "largest network whose exact spectrum is computed"})
+		exactLimitFlag(d.ExactLimit))
 	return &cli.Command{
 		Name:  "negative",
 		Usage: "negative Hessian eigenvalues at the end of training: count, share and magnitude against the positive ones",
@@ -200,25 +190,42 @@ func negativeCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			s := study.DefaultNegativeSettings()
 			var err error
-			if s.Data, err = dataSource(c); err != nil {
-				return err
-			}
-			if s.Net, err = netSettings(c); err != nil {
-				return err
-			}
-			if s.Train, err = trainSettings(c); err != nil {
+			if s.Data, s.Net, s.Train, s.ExactLimit, err = exactStudySettings(c); err != nil {
 				return err
 			}
 			if s.Seeds, err = parseSeeds(c.String("seeds")); err != nil {
 				return usagef(c, "--seeds: %v", err)
 			}
-			s.ExactLimit = c.Int("exact-limit")
-			if n := s.Net.Spec(dataInputs(s.Data), dataClasses(s.Data)).NumParams(); n > s.ExactLimit {
-				return usagef(c, "the network has %d parameters, above --exact-limit %d", n, s.ExactLimit)
-			}
 			return runSweep(c, &s, "study", "negative")
 		},
 	}
+}
+
+// exactLimitFlag is the largest network a study takes the exact spectrum of.
+func exactLimitFlag(limit int) cli.Flag {
+	return &cli.IntFlag{Name: "exact-limit", Value: limit, Usage: "largest network whose exact spectrum is computed"}
+}
+
+// exactStudySettings reads the data, network and training flags of a study
+// that takes exact spectra, and refuses a network above --exact-limit.
+func exactStudySettings(c *cli.Context) (datasets.Source, study.NetSettings, graph.TrainSettings, int, error) {
+	data, err := dataSource(c)
+	if err != nil {
+		return data, study.NetSettings{}, graph.TrainSettings{}, 0, err
+	}
+	net, err := netSettings(c)
+	if err != nil {
+		return data, net, graph.TrainSettings{}, 0, err
+	}
+	train, err := trainSettings(c)
+	if err != nil {
+		return data, net, train, 0, err
+	}
+	limit := c.Int("exact-limit")
+	if n := net.Spec(dataInputs(data), dataClasses(data)).NumParams(); n > limit {
+		return data, net, train, limit, usagef(c, "the network has %d parameters, above --exact-limit %d", n, limit)
+	}
+	return data, net, train, limit, nil
 }
 
 // dataInputs and dataClasses are the input size and classes of src.
@@ -226,14 +233,14 @@ func dataInputs(src datasets.Source) int {
 	if src.Clusters != nil {
 		return src.Clusters.Dim
 	}
-	return 784
+	return datasets.MNISTDim
 }
 
 func dataClasses(src datasets.Source) int {
 	if src.Clusters != nil {
 		return src.Clusters.Classes
 	}
-	return 10
+	return datasets.MNISTClasses
 }
 
 func seeds(xs []int64) string {

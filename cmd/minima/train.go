@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/minima-project/minima/datasets"
 	"github.com/minima-project/minima/graph"
 	"github.com/minima-project/minima/report"
 )
@@ -74,13 +73,8 @@ func trainAction(c *cli.Context) error {
 	if err := ts.Validate(); err != nil {
 		return usagef(c, "%v", err)
 	}
-	// The network is checked before any data is read: MNIST has 784 pixels and
-	// 10 classes, clusters their configuration's.
-	d, classes := datasets.MNISTDim, 10
-	if src.Clusters != nil {
-		d, classes = src.Clusters.Dim, src.Clusters.Classes
-	}
-	spec, err := specFromFlags(c, src.Kind, d, classes)
+	// The network is checked before any data is read.
+	spec, err := specFromFlags(c, src.Kind, dataInputs(*src), dataClasses(*src))
 	if err != nil {
 		return err
 	}
