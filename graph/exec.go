@@ -41,12 +41,30 @@ type program struct {
 	gemms  []Gemm
 	bytes  int // bytes of the preallocated buffers
 
-	// Set by the machine: the chunk the program is dedicated to (nil: shared
-	// by several), and whether the values of steps[:split] are those of that
-	// chunk at θ = keptTheta.
-	own       *chunk
-	kept      bool
-	keptTheta []float64
+	// keep lists the values of steps[:split] that a run from split reads
+	// (arguments of later steps, and outputs), in step order: a run that
+	// skips the first phase needs them as the first phase left them on the
+	// same chunk (see machine.run).
+	keep      []keptValue
+	keepBytes int // bytes of the buffers among keep
+}
+
+// keptKind is how a kept value is stored for a chunk.
+type keptKind int
+
+const (
+	keptBuffer keptKind = iota // a preallocated buffer: one per chunk
+	keptView                   // a view of another kept value: one per chunk
+	keptFresh                  // a value each run creates (scalars, views of inputs): the chunk's is remembered
+)
+
+// keptValue is one value of the first phase that the second phase reads.
+type keptValue struct {
+	slot   int
+	kind   keptKind
+	parent int     // keptView: index in keep of the value it views
+	op     G.Op    // keptView: the op making the view
+	own    G.Value // the program's own value (buffers and views)
 }
 
 // stepMode is how a step produces its value.
@@ -304,6 +322,7 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node, dt tensor.Dtype) (
 			}
 		}
 	}
+	p.findKept(outputs)
 	// Drop the steps resolved at compile time.
 	kept := p.steps[:0]
 	split := p.split
@@ -316,6 +335,87 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node, dt tensor.Dtype) (
 	}
 	p.steps = kept
 	return p, nil
+}
+
+// findKept fills p.keep: the values of the first phase (p.steps[:p.split],
+// modeNone views included) that the second phase or the outputs read, with
+// the values the views among them are views of.
+func (p *program) findKept(outputs []*G.Node) {
+	if p.split == 0 {
+		return
+	}
+	first := make(map[int]int) // slot → index of its step in the first phase
+	for i, st := range p.steps[:p.split] {
+		first[st.out] = i
+	}
+	need := make(map[int]bool)
+	// mark marks slot s and reports whether it depends on the first phase (a
+	// view of a constant does not).
+	var mark func(s int) bool
+	mark = func(s int) bool {
+		i, ok := first[s]
+		switch {
+		case !ok:
+			return false
+		case need[s]:
+			return true
+		case p.steps[i].mode == modeNone && !mark(p.steps[i].args[0]): // a view needs what it views
+			return false
+		}
+		need[s] = true
+		return true
+	}
+	for _, st := range p.steps[p.split:] {
+		for _, a := range st.args {
+			mark(a)
+		}
+	}
+	for _, o := range outputs {
+		if s, ok := p.slot[o]; ok {
+			mark(s)
+		}
+	}
+	index := make(map[int]int) // slot → index in keep
+	for _, st := range p.steps[:p.split] {
+		if !need[st.out] {
+			continue
+		}
+		k := keptValue{slot: st.out, own: p.values[st.out]}
+		switch {
+		case st.mode == modeNone:
+			k.kind = keptView
+			k.parent, k.op = index[st.args[0]], st.op
+		case st.mode == modeFresh:
+			k.kind = keptFresh
+		default:
+			k.kind = keptBuffer
+			if t, ok := k.own.(tensor.Tensor); ok {
+				p.keepBytes += t.DataSize() * int(t.Dtype().Size())
+			}
+		}
+		index[st.out] = len(p.keep)
+		p.keep = append(p.keep, k)
+	}
+}
+
+// newKept allocates, for one chunk, the buffers and views of the kept values
+// (nil for fresh ones, filled by the first run).
+func (p *program) newKept() ([]G.Value, error) {
+	vals := make([]G.Value, len(p.keep))
+	for i, k := range p.keep {
+		switch k.kind {
+		case keptBuffer:
+			t := k.own.(tensor.Tensor)
+			vals[i] = tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.Of(t.Dtype()))
+		case keptView:
+			v, err := k.op.Do(vals[k.parent])
+			if err != nil {
+				return nil, fmt.Errorf("graph: kept view: %w", err)
+			}
+			vals[i] = v
+		}
+	}
+	return vals, nil
 }
 
 // gemmOf describes a matrix-product node from its operands' shapes.

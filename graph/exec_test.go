@@ -125,16 +125,17 @@ func TestHVPAfterThetaChangedInPlace(t *testing.T) {
 	}
 }
 
-// Chunks past the memory budget for kept values share one program that
-// recomputes everything: the same bits as dedicated programs.
-func TestHVPWithoutKeptValuesSameBits(t *testing.T) {
+// Kept values change speed, not results: products with every chunk's values
+// kept, with some kept (a budget of one chunk's) and with none give the same
+// bits, twice at the same θ.
+func TestHVPKeptValuesSameBits(t *testing.T) {
 	s := MLP(6, []int{5, 4}, 3, true, loss.CrossEntropy)
 	set := randomSet(13, s.Inputs(), s.Outputs(), 19)
 	n := s.NumParams()
 	theta, v := randomVec(n, 0.7, 20), randomVec(n, 1, 21)
-	hvp := func() []float64 {
+	hvp := func(keep int) []float64 {
 		hv := make([]float64, n)
-		o := mustObjective(t, s, set, 4)
+		o := mustObjectiveWith(t, s, set, ObjectiveSettings{Chunk: 4, KeepBytes: keep})
 		for range 2 {
 			if _, err := o.HVP(hv, nil, theta, v); err != nil {
 				t.Fatal(err)
@@ -142,10 +143,33 @@ func TestHVPWithoutKeptValuesSameBits(t *testing.T) {
 		}
 		return hv
 	}
-	kept := hvp()
-	defer func(b int) { keepBytes = b }(keepBytes)
-	keepBytes = 0
-	if shared := hvp(); !slices.Equal(kept, shared) {
-		t.Fatalf("shared program differs from dedicated ones by %.3g", numtest.MaxRelDiff(shared, kept))
+	all := hvp(0)
+	for _, keep := range []int{-1, 4 * (5 + 5 + 4 + 4 + 3) * 8} {
+		if got := hvp(keep); !slices.Equal(all, got) {
+			t.Fatalf("KeepBytes %d: products differ from all kept by %.3g", keep, numtest.MaxRelDiff(got, all))
+		}
+	}
+}
+
+// At a fixed θ a product reuses every chunk's kept values: after the first
+// product each chunk's store is valid, and a second product runs no step of
+// the first phase (the stores' generation stays that of θ).
+func TestHVPKeepsEveryChunkAtFixedTheta(t *testing.T) {
+	s := MLP(6, []int{5, 4}, 3, true, loss.CrossEntropy)
+	o := mustObjective(t, s, randomSet(13, s.Inputs(), s.Outputs(), 22), 4)
+	n := s.NumParams()
+	theta, hv := randomVec(n, 0.7, 23), make([]float64, n)
+	for k := range 2 {
+		if _, err := o.HVP(hv, nil, theta, randomVec(n, 1, int64(24+k))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(o.hvp.kept) != o.Chunks() {
+		t.Fatalf("%d chunks have kept values, want all %d", len(o.hvp.kept), o.Chunks())
+	}
+	for key, st := range o.hvp.kept {
+		if !st.valid || st.gen != o.hvp.gen {
+			t.Fatalf("chunk of %d samples: kept values valid %v at generation %d, θ's is %d", key.chunk.n, st.valid, st.gen, o.hvp.gen)
+		}
 	}
 }

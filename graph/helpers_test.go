@@ -23,7 +23,12 @@ func randomVec(n int, scale float64, seed int64) []float64 {
 
 func mustObjective(t testing.TB, s Spec, set *datasets.Set, chunk int) *Objective {
 	t.Helper()
-	o, err := NewObjective(s, set, chunk)
+	return mustObjectiveWith(t, s, set, ObjectiveSettings{Chunk: chunk})
+}
+
+func mustObjectiveWith(t testing.TB, s Spec, set *datasets.Set, st ObjectiveSettings) *Objective {
+	t.Helper()
+	o, err := NewObjectiveWith(s, set, st)
 	if err != nil {
 		t.Fatal(err)
 	}

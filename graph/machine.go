@@ -29,12 +29,20 @@ type machine struct {
 	grads   []*G.Node // ∇θ L, for gradient and HVP machines
 	hv      []*G.Node // H·v, for the HVP machine
 
-	want      outputs              // what run computes (default: all the kind has)
-	progs     map[progKey]*program // compiled programs
-	dedicated int                  // bytes of the programs dedicated to one chunk
-	last      *program             // the program of the last run
-	theta     []float64            // bound parameters (read during runs only)
-	v         []float64            // bound vector
+	want  outputs              // what run computes (default: all the kind has)
+	progs map[outputs]*program // compiled programs, one per set of outputs
+	last  *program             // the program of the last run
+	theta []float64            // bound parameters (read during runs only)
+	v     []float64            // bound vector
+
+	// Kept values (HVP machines): per program and chunk, the values of the
+	// program's first phase (those that do not depend on v) at θ = keepTheta,
+	// while keepBudget bytes allow. gen counts the changes of θ.
+	kept       map[progKey]*keptStore
+	keepBudget int
+	keptBytes  int
+	keepTheta  []float64
+	gen        int
 
 	// dt is the dtype the graph is executed in: float64, or float32 (then
 	// θ and v are converted on binding, chunks must be float32, and results
@@ -45,20 +53,26 @@ type machine struct {
 	logits64 []float64
 }
 
-// progKey identifies a compiled program: its outputs and the chunk it is
-// dedicated to (nil: shared by every chunk).
+// progKey identifies a program's values for one chunk.
 type progKey struct {
 	want  outputs
 	chunk *chunk
 }
 
-// keepBytes bounds the memory of the HVP programs dedicated to single chunks.
-// A dedicated program keeps, between products at the same θ, every value that
-// does not depend on v (the forward pass, the loss, the backward pass of the
-// gradient): a product then runs only the part that depends on v, about two
-// thirds of the matrix products of the MLP's. Chunks past the budget share one
-// program and recompute those values each time.
-var keepBytes = 128 << 20
+// keptStore holds a chunk's kept values (parallel to program.keep); they are
+// the first phase's on that chunk at θ number gen when valid.
+type keptStore struct {
+	values []G.Value
+	valid  bool
+	gen    int
+}
+
+// DefaultKeepBytes bounds the memory of the values an Objective keeps between
+// Hessian-vector products at the same θ (ObjectiveSettings.KeepBytes). A chunk
+// whose values are kept runs only the part of a product that depends on v:
+// about two thirds of the matrix products of an MLP's. Chunks past the budget
+// recompute those values each time, with the same bits.
+const DefaultKeepBytes = 512 << 20
 
 // outputs is a set of a machine's results.
 type outputs uint8
@@ -85,7 +99,7 @@ func newMachine(s Spec, batch int, kind machineKind) (*machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &machine{kind: kind, g: n.g, x: n.x, y: n.y, w: n.w, params: n.params, loss: n.loss, logits: n.logits, layout: s.Params(), progs: map[progKey]*program{}, dt: tensor.Float64}
+	m := &machine{kind: kind, g: n.g, x: n.x, y: n.y, w: n.w, params: n.params, loss: n.loss, logits: n.logits, layout: s.Params(), progs: map[outputs]*program{}, kept: map[progKey]*keptStore{}, dt: tensor.Float64}
 	switch kind {
 	case kindForward:
 		m.want = outLoss | outLogits
@@ -173,33 +187,40 @@ func (m *machine) compile() (*program, error) {
 	return compile(m.g, m.inputs, m.vecs, outs, m.dt)
 }
 
-// program returns the program for the wanted outputs on chunk c: for HVP
-// machines one dedicated to c while keepBytes allows, else a shared one.
-func (m *machine) program(c *chunk) (*program, error) {
-	if m.kind == kindHVP && c != nil {
-		if p, ok := m.progs[progKey{m.want, c}]; ok {
-			return p, nil
-		}
-		if m.dedicated < keepBytes {
-			p, err := m.compile()
-			if err != nil {
-				return nil, err
-			}
-			p.own = c
-			m.progs[progKey{m.want, c}] = p
-			m.dedicated += p.bytes
-			return p, nil
-		}
-	}
-	if p, ok := m.progs[progKey{m.want, nil}]; ok {
+// program returns the program for the wanted outputs, compiled on first use.
+func (m *machine) program() (*program, error) {
+	if p, ok := m.progs[m.want]; ok {
 		return p, nil
 	}
 	p, err := m.compile()
 	if err != nil {
 		return nil, err
 	}
-	m.progs[progKey{m.want, nil}] = p
+	m.progs[m.want] = p
 	return p, nil
+}
+
+// store returns chunk c's kept values for program p, allocating them while
+// the budget allows; nil when c's values are not kept.
+func (m *machine) store(p *program, c *chunk) (*keptStore, error) {
+	if m.kind != kindHVP || len(p.keep) == 0 {
+		return nil, nil
+	}
+	key := progKey{m.want, c}
+	if st, ok := m.kept[key]; ok {
+		return st, nil
+	}
+	if m.keptBytes+p.keepBytes > m.keepBudget {
+		return nil, nil
+	}
+	vals, err := p.newKept()
+	if err != nil {
+		return nil, err
+	}
+	st := &keptStore{values: vals}
+	m.kept[key] = st
+	m.keptBytes += p.keepBytes
+	return st, nil
 }
 
 // setParams binds θ (flat) to the parameter inputs. θ is read, not copied, by
@@ -211,6 +232,10 @@ func (m *machine) setParams(theta []float64) error {
 	m.theta = theta
 	if m.dt == tensor.Float32 {
 		m.theta32 = toFloat32(m.theta32, theta)
+	}
+	if m.kind == kindHVP && !sameBits(m.keepTheta, theta) {
+		m.keepTheta = append(m.keepTheta[:0], theta...)
+		m.gen++
 	}
 	return nil
 }
@@ -244,15 +269,19 @@ func view[T float32 | float64](p Param, flat []T) *tensor.Dense {
 	return tensor.New(tensor.WithShape(p.Shape...), tensor.WithBacking(flat[p.Offset:p.Offset+p.Size:p.Offset+p.Size]))
 }
 
-// run evaluates the wanted outputs on one prepared chunk. A program that
-// last ran on the same chunk at the same θ (bit for bit) skips the steps that
-// do not depend on v.
+// run evaluates the wanted outputs on one prepared chunk. When the chunk's
+// kept values are those of the same θ (bit for bit), the steps that do not
+// depend on v are skipped.
 func (m *machine) run(c *chunk) error {
-	p, err := m.program(c)
+	p, err := m.program()
 	if err != nil {
 		return err
 	}
-	p.set(m.x, c.x)
+	st, err := m.store(p, c)
+	if err != nil {
+		return err
+	}
+	p.set(m.x, c.input())
 	p.set(m.y, c.y)
 	p.set(m.w, c.w)
 	for k, pr := range m.layout {
@@ -269,19 +298,35 @@ func (m *machine) run(c *chunk) error {
 		}
 	}
 	m.last = p
-	keep := p.split > 0 && p.own == c
+	// The first phase writes into the chunk's kept buffers, or the program's own.
 	from := 0
-	if keep && p.kept && sameBits(p.keptTheta, m.theta) {
+	for i, k := range p.keep {
+		switch {
+		case k.kind != keptFresh && st != nil:
+			p.values[k.slot] = st.values[i]
+		case k.kind != keptFresh:
+			p.values[k.slot] = k.own
+		case st != nil && st.valid && st.gen == m.gen:
+			p.values[k.slot] = st.values[i]
+		}
+	}
+	if st != nil && st.valid && st.gen == m.gen {
 		from = p.split
 	}
-	p.kept = false
+	if st != nil {
+		st.valid = false
+	}
 	if err := p.runFrom(from); err != nil {
 		return err
 	}
-	if keep && from == 0 {
-		p.keptTheta = append(p.keptTheta[:0], m.theta...)
+	if st != nil {
+		for i, k := range p.keep {
+			if k.kind == keptFresh {
+				st.values[i] = p.values[k.slot]
+			}
+		}
+		st.valid, st.gen = true, m.gen
 	}
-	p.kept = keep
 	return nil
 }
 
@@ -332,9 +377,9 @@ func (m *machine) addFlat(dst []float64, nodes []*G.Node) {
 	}
 }
 
-// close releases the compiled programs.
+// close releases the compiled programs and kept values.
 func (m *machine) close() {
 	if m != nil {
-		m.progs = nil
+		m.progs, m.kept, m.keptBytes = nil, nil, 0
 	}
 }

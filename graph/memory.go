@@ -4,11 +4,12 @@ package graph
 // training) over chunks of batch samples of s holds at once: parameter-sized
 // vectors (θ, gradient, v, Hv, momentum and the engine's own copies), one
 // chunk's samples, activations and their first and second derivatives
-// (including a convolution's unfolded patches), and the values the HVP
-// programs keep between products at the same θ (at most keepBytes). Commands
-// compare it with the available memory before they start.
+// (including a convolution's unfolded patches). Commands compare it with the
+// available memory before they start. The values an Objective keeps between
+// products at the same θ come on top, within a budget that shrinks to fit the
+// memory available (see ObjectiveSettings.KeepBytes).
 func (s Spec) MemoryEstimate(batch int) float64 {
 	p := float64(s.NumParams())
 	a := float64(batch) * float64(s.Inputs()+s.ActivationSize()+s.Outputs())
-	return 8*(12*p+8*a) + float64(keepBytes)
+	return 8 * (12*p + 8*a)
 }

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/minima-project/minima/datasets"
+	"github.com/minima-project/minima/internal/sysmem"
 )
 
 // DefaultChunk is the number of samples evaluated at once by an Objective: the
@@ -25,6 +26,7 @@ type Objective struct {
 	batch  int
 	chunks []*chunk
 	dt     tensor.Dtype // dtype the graphs are executed in
+	keep   int          // budget of kept values, bytes
 	fwd    *machine
 	grad   *machine
 	hvp    *machine
@@ -52,6 +54,11 @@ type ObjectiveSettings struct {
 	// results are accumulated over chunks in float64. Products then agree
 	// with float64 to about 1e-6 relative, not 1e-15. Dense layers only.
 	Float32 bool
+	// KeepBytes bounds the memory of the values kept between Hessian-vector
+	// products at the same θ: DefaultKeepBytes if 0, none if negative, and
+	// never more than half the memory available when the Objective is made.
+	// It changes speed, not results.
+	KeepBytes int
 }
 
 // NewObjectiveWith is NewObjective with settings.
@@ -86,7 +93,23 @@ func NewObjectiveWith(s Spec, set *datasets.Set, st ObjectiveSettings) (*Objecti
 	if err != nil {
 		return nil, err
 	}
-	return &Objective{spec: s, n: set.N, batch: batch, chunks: cs, dt: dt}, nil
+	return &Objective{spec: s, n: set.N, batch: batch, chunks: cs, dt: dt, keep: keepBudget(st.KeepBytes)}, nil
+}
+
+// keepBudget is the memory budget for kept values given a setting (see
+// ObjectiveSettings.KeepBytes).
+func keepBudget(setting int) int {
+	b := setting
+	switch {
+	case b < 0:
+		return 0
+	case b == 0:
+		b = DefaultKeepBytes
+	}
+	if avail, ok := sysmem.Available(); ok && uint64(b) > avail/2 {
+		b = int(avail / 2)
+	}
+	return b
 }
 
 // Dim is the number of parameters.
@@ -121,7 +144,7 @@ func (o *Objective) machine(kind machineKind) (*machine, error) {
 		if err != nil {
 			return nil, err
 		}
-		m.dt = o.dt
+		m.dt, m.keepBudget = o.dt, o.keep
 		*slot = m
 	}
 	return *slot, nil
@@ -297,11 +320,7 @@ func (o *Objective) MatMuls(p Product) ([]Gemm, error) {
 		return nil, err
 	}
 	m.want = want
-	var c *chunk
-	if len(o.chunks) > 0 {
-		c = o.chunks[0]
-	}
-	prog, err := m.program(c)
+	prog, err := m.program()
 	if err != nil {
 		return nil, err
 	}
