@@ -155,6 +155,21 @@ const maxSampleArrays = 5000 * datasets.MNISTDim
 // (int64, N: each sample's position in its split), X.npy (float64, N×D) and
 // y.npy (int64, N) when arrays is set.
 func writeSamples(ad *report.AtomicDir, split string, src *datasets.Source, set *datasets.Set, arrays bool) error {
+	return samplesOf(split, src, set, arrays).write(ad)
+}
+
+// sampleFiles is what writeSamples writes, taken from a set before a long
+// computation so that the set's features can be released during it.
+type sampleFiles struct {
+	rec   samplesRecord
+	index []int
+	x     []float64 // with rec.Arrays
+	y     []int
+	d     int
+}
+
+// samplesOf takes what writeSamples writes from set.
+func samplesOf(split string, src *datasets.Source, set *datasets.Set, arrays bool) sampleFiles {
 	idx := set.Index
 	if idx == nil {
 		idx = make([]int, set.N)
@@ -162,20 +177,28 @@ func writeSamples(ad *report.AtomicDir, split string, src *datasets.Source, set 
 			idx[i] = i
 		}
 	}
-	if err := report.WriteNpyInt64(ad.Path("indices.npy"), idx, set.N); err != nil {
+	f := sampleFiles{rec: samplesRecord{Split: split, N: set.N, Fingerprint: datasets.Fingerprint(set), ModelData: src, Arrays: arrays}, index: idx, y: set.Y, d: set.D}
+	if arrays {
+		f.x = set.X
+	}
+	return f
+}
+
+// write writes indices.npy, samples.json and, with rec.Arrays, X.npy and y.npy.
+func (f sampleFiles) write(ad *report.AtomicDir) error {
+	if err := report.WriteNpyInt64(ad.Path("indices.npy"), f.index, f.rec.N); err != nil {
 		return err
 	}
-	rec := samplesRecord{Split: split, N: set.N, Fingerprint: datasets.Fingerprint(set), ModelData: src, Arrays: arrays}
-	if err := report.WriteJSON(ad.Path("samples.json"), rec); err != nil {
+	if err := report.WriteJSON(ad.Path("samples.json"), f.rec); err != nil {
 		return err
 	}
-	if !arrays {
+	if !f.rec.Arrays {
 		return nil
 	}
-	if err := report.WriteNpyFloat64(ad.Path("X.npy"), set.X, set.N, set.D); err != nil {
+	if err := report.WriteNpyFloat64(ad.Path("X.npy"), f.x, f.rec.N, f.d); err != nil {
 		return err
 	}
-	return report.WriteNpyInt64(ad.Path("y.npy"), set.Y, set.N)
+	return report.WriteNpyInt64(ad.Path("y.npy"), f.y, f.rec.N)
 }
 
 func writeDump(ad *report.AtomicDir, split string, src *datasets.Source, set *datasets.Set, classes int, logits, grad []float64, res evalResult) error {

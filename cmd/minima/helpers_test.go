@@ -456,6 +456,7 @@ type hessianJSON struct {
 	Bottom          []float64 `json:"bottom"`
 	TopResiduals    []float64 `json:"top_residuals"`
 	BottomResiduals []float64 `json:"bottom_residuals"`
+	Converged       bool      `json:"converged"`
 	Eigenvalues     []float64 `json:"eigenvalues"`
 	Trace           *float64  `json:"trace"`
 	TraceStdErr     *float64  `json:"trace_stderr"`
