@@ -74,15 +74,16 @@ endif
 bench: data build
 	$(GO) run -tags '$(TAGS)' ./internal/benchtable --peer $(PEER)
 	$(GO) run -tags '$(TAGS)' ./internal/benchtable --peer $(PEER) --threads 1 --cnn-n 0
-	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2 --threads 2,1
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2 --threads 2,1 --minima-dtype 64,32 --peer-dtype 64,32
 
 bench-e2e: data build
-	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2 --threads 2,1
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 1000 --reps 2 --threads 2,1 --minima-dtype 64,32 --peer-dtype 64,32
 
-# Opt-in, long: the same on all 60,000 MNIST training images, the peer holding
-# X as float64 and as float32.
+# Opt-in, long: the same on all 60,000 MNIST training images, minima with
+# float64 and float32 (--float32) products, the peer with X and products in
+# float64 and in float32.
 bench-full: data build
-	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 60000 --epochs 1 --peer-dtype 64,32 --threads 1
+	python3 scripts/bench_e2e.py --bin $(BIN) --out $(OUT)/bench-e2e --n 60000 --epochs 1 --minima-dtype 64,32 --peer-dtype 64,32 --threads 1
 
 clean:
 	rm -rf bin $(OUT)

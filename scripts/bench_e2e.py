@@ -2,7 +2,8 @@
 """End-to-end spectrum benchmark (issue 10, targets 1 and 4): the top K Hessian
 eigenvalues of a trained MLP over its training images, by
 
-  minima hessian --model M --top K --bottom 0 --tol T        (Lanczos, residuals certified)
+  minima hessian --model M --top K --bottom 0 --tol T        (Lanczos, residuals certified;
+                                                            with --minima-dtype 32 also --float32)
   scripts/torch_eigsh.py (PyTorch double-backward HVP + scipy eigsh(which="LA", tol=T))
 
 each as a whole process (start-up included), on the same weights and samples. Runs
@@ -46,6 +47,7 @@ def main():
                          "(MINIMA_BLAS_THREADS) and PyTorch's (OMP_NUM_THREADS, and OPENBLAS_NUM_THREADS: "
                          "Debian's PyTorch and scipy multiply matrices in OpenBLAS)")
     ap.add_argument("--peer-dtype", default="64", help="comma-separated dtypes of the peer's X and products: 64, 32")
+    ap.add_argument("--minima-dtype", default="64", help="comma-separated dtypes of minima's products: 64, 32 (--float32)")
     ap.add_argument("--minima-args", default="", help="extra flags for minima hessian")
     a = ap.parse_args()
 
@@ -73,11 +75,20 @@ def med(xs):
 
 
 def compare(a, mcmd, model, hess, threads):
-    ours, theirs = [], {d: [] for d in a.peer_dtype.split(",")}
+    """Runs minima in each --minima-dtype and the peer in each --peer-dtype, in
+    alternating blocks, and prints the table and every ratio (like for like
+    first: minima float64 / peer float64, minima float32 / peer float32)."""
+    ours = {d: [] for d in a.minima_dtype.split(",")}
+    theirs = {d: [] for d in a.peer_dtype.split(",")}
     for _ in range(a.reps):
-        wall, rss, _, cpu = run(mcmd, {"MINIMA_BLAS_THREADS": str(threads)})
-        res = json.load(open(os.path.join(hess, "hessian.json")))
-        ours.append((wall, rss, res, cpu))
+        for d in ours:
+            out = hess if d == "64" else hess + "-f32"
+            cmd = mcmd[:mcmd.index("--out") + 1] + [out] + mcmd[mcmd.index("--out") + 2:]
+            if d == "32":
+                cmd += ["--float32"]
+            wall, rss, _, cpu = run(cmd, {"MINIMA_BLAS_THREADS": str(threads)})
+            res = json.load(open(os.path.join(out, "hessian.json")))
+            ours[d].append((wall, rss, res, cpu))
         for d in theirs:
             pcmd = ["/usr/bin/python3", os.path.join(os.path.dirname(__file__), "torch_eigsh.py"),
                     "--model", model, "--samples", hess, "--top", str(a.top), "--tol", str(a.tol),
@@ -87,30 +98,38 @@ def compare(a, mcmd, model, hess, threads):
             wall, rss, out, cpu = run(pcmd, {"OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)})
             theirs[d].append((wall, rss, json.loads(out), cpu))
 
-    res = ours[-1][2]
-    lam = res["top"]
-    worst = max(r / abs(l) for r, l in zip(res["top_residuals"], lam))
+    ref = ours[next(iter(ours))][-1][2]  # the first minima dtype's eigenvalues are the reference
     load = open("/proc/loadavg").read().split()[:3]
     print("Top %d Hessian eigenvalues, MLP 784-%s-10 over %d MNIST training images (%d parameters), tol %g; "
           "%d thread(s) each; %d alternating run(s), medians; load average %s\n" % (
-              a.top, a.hidden.replace(",", "-"), res["samples"], res["params"], a.tol, threads, a.reps, " ".join(load)))
-    print("| run | wall s | CPU s | peak RSS MB | HVPs | λ_1 | λ_%d | max |Δλ|/λ vs minima |" % a.top)
+              a.top, a.hidden.replace(",", "-"), ref["samples"], ref["params"], a.tol, threads, a.reps, " ".join(load)))
+    print("| run | wall s | CPU s | peak RSS MB | HVPs | λ_1 | λ_%d | max |Δλ|/λ vs the first row |" % a.top)
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    print("| minima hessian (Lanczos, residuals by explicit products) | %.2f | %.2f | %.0f | %d | %.10g | %.10g | – |" % (
-        med([o[0] for o in ours]), med([o[3] for o in ours]), max(o[1] for o in ours), res["hvps"], lam[0], lam[-1]))
+
+    def row(name, runs, lam, products):
+        diff = max(abs(x - y) / abs(y) for x, y in zip(lam, ref["top"]))
+        print("| %s | %.2f | %.2f | %.0f | %d | %.10g | %.10g | %.2g |" % (
+            name, med([r[0] for r in runs]), med([r[3] for r in runs]), max(r[1] for r in runs), products,
+            lam[0], lam[-1], diff))
+    for d, runs in ours.items():
+        res = runs[-1][2]
+        row("minima hessian, float%s products (Lanczos, residuals by explicit products)" % d, runs, res["top"], res["hvps"])
     for d, runs in theirs.items():
         p = runs[-1][2]
-        diff = max(abs(x - y) / abs(y) for x, y in zip(lam, p["eigenvalues"]))
-        print("| PyTorch double backward + scipy eigsh, float%s | %.2f | %.2f | %.0f | %d | %.10g | %.10g | %.2g |" % (
-            d, med([r[0] for r in runs]), med([r[3] for r in runs]), max(r[1] for r in runs), p["products"],
-            p["eigenvalues"][0], p["eigenvalues"][-1], diff))
+        row("PyTorch double backward + scipy eigsh, float%s" % d, runs, p["eigenvalues"], p["products"])
     print()
-    for d, runs in theirs.items():
-        ratio = med([o[0] / r[0] for o, r in zip(ours, runs)])
-        cratio = med([o[3] / r[3] for o, r in zip(ours, runs)])
-        print("minima / (PyTorch float%s + eigsh): wall time %.2f, CPU time %.2f (peer start-up %.1f s, eigsh %.1f s)" % (
-            d, ratio, cratio, med([r[2]["startup_seconds"] for r in runs]), med([r[2]["eigsh_seconds"] for r in runs])))
-    print("minima: worst residual ‖Hv − λv‖/|λ| over the top %d: %.2g (converged: %s)\n" % (a.top, worst, res.get("converged")))
+    pairs = [(m, p) for m in ours for p in theirs if m == p] + [(m, p) for m in ours for p in theirs if m != p]
+    for m, p in pairs:
+        o, r = ours[m], theirs[p]
+        ratio = med([x[0] / y[0] for x, y in zip(o, r)])
+        cratio = med([x[3] / y[3] for x, y in zip(o, r)])
+        print("minima float%s / (PyTorch float%s + eigsh): wall time %.2f, CPU time %.2f (peer start-up %.1f s, eigsh %.1f s)" % (
+            m, p, ratio, cratio, med([y[2]["startup_seconds"] for y in r]), med([y[2]["eigsh_seconds"] for y in r])))
+    for d, runs in ours.items():
+        res = runs[-1][2]
+        worst = max(x / abs(l) for x, l in zip(res["top_residuals"], res["top"]))
+        print("minima float%s: worst residual ‖Hv − λv‖/|λ| over the top %d: %.2g (converged: %s)" % (d, a.top, worst, res.get("converged")))
+    print()
 
 
 if __name__ == "__main__":
