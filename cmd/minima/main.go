@@ -45,7 +45,9 @@ func main() {
 		fmt.Fprintf(os.Stderr, "minima: interrupted (%v); unfinished output removed\n", s)
 		os.Exit(128 + n)
 	}()
+	stop := startProfile()
 	code := run(os.Args)
+	stop()
 	waitIfInterrupted()
 	os.Exit(code)
 }
