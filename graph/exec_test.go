@@ -173,3 +173,25 @@ func TestHVPKeepsEveryChunkAtFixedTheta(t *testing.T) {
 		}
 	}
 }
+
+// The loss and gradient a product returns come from the chunk's kept values
+// when the first phase is skipped: a second product at the same θ returns the
+// bits of the first.
+func TestHVPKeptLossAndGradient(t *testing.T) {
+	s := MLP(6, []int{5, 4}, 3, true, loss.CrossEntropy)
+	o := mustObjective(t, s, randomSet(13, s.Inputs(), s.Outputs(), 26), 4)
+	n := s.NumParams()
+	theta, hv := randomVec(n, 0.7, 27), make([]float64, n)
+	g1, g2 := make([]float64, n), make([]float64, n)
+	l1, err := o.HVP(hv, g1, theta, randomVec(n, 1, 28))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l2, err := o.HVP(hv, g2, theta, randomVec(n, 1, 29))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l1 != l2 || !slices.Equal(g1, g2) {
+		t.Fatalf("second product at the same θ: loss %v (first %v), gradient differs by %.3g", l2, l1, numtest.MaxRelDiff(g2, g1))
+	}
+}
