@@ -211,12 +211,12 @@ func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 	rng := newRNG(s.Seed, streamLanczos)
 	v0 := make([]float64, n)
 	gaussian(rng, v0)
-	lr, err := newLanczosRun(op, v0, true)
+	lr, err := newLanczosRun(op, v0, true, maxSteps)
 	if err != nil {
 		return nil, err
 	}
 	if s.Verify {
-		lr.keep = cmp.Or(s.ProductMemory, DefaultLanczosProductMemory)
+		lr.keepProducts(cmp.Or(s.ProductMemory, DefaultLanczosProductMemory))
 	}
 
 	var (
@@ -263,7 +263,7 @@ func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 	res.Breakdowns = lr.breakdowns
 	res.Exhausted = res.Dim == n
 	res.Incomplete = len(res.Top) < s.Top || len(res.Bottom) < s.Bottom
-	if s.Verify && len(lr.aq) != res.Dim {
+	if s.Verify && !lr.keptAll() {
 		if err := res.verify(op); err != nil {
 			return nil, err
 		}
@@ -325,7 +325,7 @@ func lanczosTridiagonal(op Operator, v0 []float64, m int, reorth bool) (alpha, b
 	if m < 1 {
 		return nil, nil, nil, fmt.Errorf("measures: lanczosTridiagonal: m = %d steps", m)
 	}
-	lr, err := newLanczosRun(op, v0, reorth)
+	lr, err := newLanczosRun(op, v0, reorth, min(m, n))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -335,7 +335,7 @@ func lanczosTridiagonal(op Operator, v0 []float64, m int, reorth bool) (alpha, b
 		}
 	}
 	if reorth {
-		basis = lr.basis[:len(lr.alpha)]
+		basis = lr.basis.vecs[:len(lr.alpha)]
 	}
 	return lr.alpha, lr.beta, basis, nil
 }
@@ -346,13 +346,14 @@ type lanczosRun struct {
 	n      int
 	reorth bool
 
-	basis [][]float64 // with reorth: q_0 … q_k (q_k is the next vector unless broken)
-	aq    [][]float64 // A·q_j of each step while keepAQ allows (with reorth)
-	keep  int64       // bytes aq may hold; ≤ 0: none
-	prev  []float64   // without reorth: q_{k-1}
-	cur   []float64   // the vector to multiply next (q_k)
-	w     []float64   // workspace
+	basis *panels   // with reorth: q_0 … q_k (q_k is the next vector unless broken)
+	aq    *panels   // with reorth: A·q_j of each step while keep allows; nil: none
+	keep  int64     // bytes aq may hold; ≤ 0: none
+	prev  []float64 // without reorth: q_{k-1}
+	cur   []float64 // the vector to multiply next (q_k)
+	w     []float64 // workspace
 
+	maxSteps    int // steps the run may take (bounds the basis)
 	alpha, beta []float64
 	anorm       float64 // largest ‖A·q_j‖ seen, an estimate of ‖A‖ from below
 	products    int
@@ -363,7 +364,9 @@ type lanczosRun struct {
 	h           []float64
 }
 
-func newLanczosRun(op Operator, v0 []float64, reorth bool) (*lanczosRun, error) {
+// newLanczosRun starts a recurrence from v0 that will take at most maxSteps
+// steps (the bound on the memory of the basis).
+func newLanczosRun(op Operator, v0 []float64, reorth bool, maxSteps int) (*lanczosRun, error) {
 	n := op.Dim()
 	if n <= 0 {
 		return nil, fmt.Errorf("measures: Lanczos: operator dimension %d", n)
@@ -372,13 +375,39 @@ func newLanczosRun(op Operator, v0 []float64, reorth bool) (*lanczosRun, error) 
 	if nrm == 0 || math.IsNaN(nrm) || math.IsInf(nrm, 0) {
 		return nil, fmt.Errorf("measures: Lanczos: start vector has norm %v", nrm)
 	}
-	q := make([]float64, n)
-	floats.ScaleTo(q, 1/nrm, v0)
-	lr := &lanczosRun{op: op, n: n, reorth: reorth, cur: q, w: make([]float64, n)}
+	lr := &lanczosRun{op: op, n: n, reorth: reorth, maxSteps: maxSteps, w: make([]float64, n)}
+	var q []float64
 	if reorth {
-		lr.basis = [][]float64{q}
+		// maxSteps steps leave at most maxSteps+1 vectors (the last one next).
+		lr.basis = newPanels(n, maxSteps+1)
+		q = lr.basis.add()
+	} else {
+		q = make([]float64, n)
 	}
+	floats.ScaleTo(q, 1/nrm, v0)
+	lr.cur = q
 	return lr, nil
+}
+
+// keepProducts lets the run keep the products A·q_j of its steps in at most
+// bytes bytes (8·n per step, as the basis grows; none if bytes ≤ 0). When the
+// basis outgrows the bound, the kept products are dropped.
+func (lr *lanczosRun) keepProducts(bytes int64) {
+	lr.keep = bytes
+	if !lr.reorth || bytes <= 0 {
+		return
+	}
+	fit := bytes / (8 * int64(lr.n))
+	if fit < 1 {
+		lr.keep = 0
+		return
+	}
+	lr.aq = newPanels(lr.n, int(min(fit, int64(lr.maxSteps))))
+}
+
+// keptAll reports whether the products of every step are kept.
+func (lr *lanczosRun) keptAll() bool {
+	return lr.aq != nil && lr.aq.Len() == len(lr.alpha)
 }
 
 // step performs one Lanczos step: one product, α_k, β_k and, unless the
@@ -392,8 +421,8 @@ func (lr *lanczosRun) step() error {
 		return fmt.Errorf("measures: Lanczos: operator product %d: %w", lr.products+1, err)
 	}
 	lr.products++
-	if lr.reorth && int64(len(lr.aq)+1)*int64(lr.n)*8 <= lr.keep {
-		lr.aq = append(lr.aq, slices.Clone(w))
+	if lr.reorth && lr.aq != nil && int64(lr.aq.Len()+1)*int64(lr.n)*8 <= lr.keep {
+		copy(lr.aq.add(), w)
 	} else if lr.aq != nil || lr.keep > 0 {
 		lr.aq, lr.keep = nil, 0 // outgrown: Verify will use new products
 	}
@@ -408,7 +437,8 @@ func (lr *lanczosRun) step() error {
 		// Classical Gram–Schmidt against the whole basis, twice. The
 		// coefficient on q_k is α_k; those on q_{k-1} and older vectors are
 		// β_{k-1} and rounding errors, which full reorthogonalisation removes.
-		a = lr.cgs(w, lr.basis) + lr.cgs(w, lr.basis)
+		m := lr.basis.Len()
+		a = lr.cgs(w, m) + lr.cgs(w, m)
 	} else {
 		if k > 0 {
 			floats.AddScaled(w, -lr.beta[k-1], lr.prev)
@@ -425,31 +455,29 @@ func (lr *lanczosRun) step() error {
 		return nil
 	}
 	lr.beta = append(lr.beta, b)
-	next := make([]float64, lr.n)
-	floats.ScaleTo(next, 1/b, w)
+	var next []float64
 	if lr.reorth {
-		lr.basis = append(lr.basis, next)
+		next = lr.basis.add()
 	} else {
+		next = make([]float64, lr.n)
 		lr.prev = lr.cur
 	}
+	floats.ScaleTo(next, 1/b, w)
 	lr.cur = next
 	return nil
 }
 
-// cgs orthogonalises w against the orthonormal vectors qs by one classical
-// Gram–Schmidt pass and returns the coefficient on the last vector.
-func (lr *lanczosRun) cgs(w []float64, qs [][]float64) float64 {
-	if cap(lr.h) < len(qs) {
-		lr.h = make([]float64, len(qs), 2*len(qs))
+// cgs orthogonalises w against the first m (orthonormal) basis vectors by one
+// classical Gram–Schmidt pass, h = Qᵀw and w −= Q·h as two matrix–vector
+// products per panel, and returns the coefficient on the last vector.
+func (lr *lanczosRun) cgs(w []float64, m int) float64 {
+	if cap(lr.h) < m {
+		lr.h = make([]float64, m, 2*m)
 	}
-	h := lr.h[:len(qs)]
-	for i, q := range qs {
-		h[i] = floats.Dot(q, w)
-	}
-	for i, q := range qs {
-		floats.AddScaled(w, -h[i], q)
-	}
-	return h[len(qs)-1]
+	h := lr.h[:m]
+	lr.basis.project(h, w, m)
+	lr.basis.subtract(w, h, m)
+	return h[m-1]
 }
 
 // canContinue reports whether a restart after breakdown is possible.
@@ -464,18 +492,22 @@ func (lr *lanczosRun) restart(rng *rand.Rand) bool {
 	if !lr.broken || !lr.canContinue() {
 		return false
 	}
+	if lr.basis.Len() >= lr.basis.limit {
+		return false // no room: the run has taken its steps
+	}
+	w := lr.w // free between steps
 	for try := 0; try < 3; try++ {
-		w := make([]float64, lr.n)
 		gaussian(rng, w)
 		before := floats.Norm(w, 2)
-		lr.cgs(w, lr.basis)
-		lr.cgs(w, lr.basis)
+		m := lr.basis.Len()
+		lr.cgs(w, m)
+		lr.cgs(w, m)
 		after := floats.Norm(w, 2)
 		if after > 1e-8*before {
-			floats.Scale(1/after, w)
+			q := lr.basis.add()
+			floats.ScaleTo(q, 1/after, w)
 			lr.blocks = append(lr.blocks, len(lr.alpha))
-			lr.basis = append(lr.basis, w)
-			lr.cur = w
+			lr.cur = q
 			lr.broken = false
 			return true
 		}
@@ -542,6 +574,12 @@ func (lr *lanczosRun) ritzCheck() (vals, resid []float64, scale float64, err err
 }
 
 // ritzPairs diagonalises T fully and forms the requested Ritz pairs.
+//
+// The Ritz vectors y_i = Q·s_i/‖Q·s_i‖ are one matrix product Y = S·Q over the
+// panels of the basis, and, when every product A·q_j was kept, the residuals
+// ‖A·y_i − θ_i·y_i‖ come from A·y_i = Σ_j s_ij·A·q_j/‖Q·s_i‖, a second product
+// over the panels of kept products, a tile of columns at a time (no more memory
+// than the Ritz vectors themselves).
 func (lr *lanczosRun) ritzPairs(top, bottom int) (*LanczosResult, error) {
 	k := len(lr.alpha)
 	vals, z, err := tridiagonalEigen(lr.alpha, lr.beta)
@@ -549,43 +587,79 @@ func (lr *lanczosRun) ritzPairs(top, bottom int) (*LanczosResult, error) {
 		return nil, err
 	}
 	bk := lr.beta[k-1]
-	kept := len(lr.aq) == k // every product A·q_j kept: explicit residuals for free
-	var ay []float64
-	if kept {
-		ay = make([]float64, lr.n)
-	}
-	pair := func(i int) (float64, []float64, float64) {
-		y := make([]float64, lr.n)
-		for j := 0; j < k; j++ {
-			floats.AddScaled(y, z[j*k+i], lr.basis[j])
-		}
-		nrm := floats.Norm(y, 2)
-		if nrm > 0 {
-			floats.Scale(1/nrm, y)
-		}
-		if !kept || nrm == 0 {
-			return vals[i], y, bk * math.Abs(z[(k-1)*k+i])
-		}
-		// A·y = Σ_j s_j·A·q_j / ‖Q·s‖, from the operator's own products.
-		clear(ay)
-		for j := 0; j < k; j++ {
-			floats.AddScaled(ay, z[j*k+i]/nrm, lr.aq[j])
-		}
-		floats.AddScaled(ay, -vals[i], y)
-		return vals[i], y, floats.Norm(ay, 2)
-	}
-	res := &LanczosResult{Dim: k}
+	// The requested pairs: the top ones descending, then the bottom ones
+	// ascending (an index may appear in both lists).
+	var sel []int
 	for i := 0; i < min(top, k); i++ {
-		v, y, r := pair(k - 1 - i)
-		res.Top = append(res.Top, v)
-		res.TopVectors = append(res.TopVectors, y)
-		res.TopResiduals = append(res.TopResiduals, r)
+		sel = append(sel, k-1-i)
 	}
 	for i := 0; i < min(bottom, k); i++ {
-		v, y, r := pair(i)
-		res.Bottom = append(res.Bottom, v)
-		res.BottomVectors = append(res.BottomVectors, y)
-		res.BottomResiduals = append(res.BottomResiduals, r)
+		sel = append(sel, i)
+	}
+	r := len(sel)
+	res := &LanczosResult{Dim: k}
+	if r == 0 {
+		return res, nil
+	}
+	// S holds the eigenvectors s_i of T as rows: S[a][j] = z[j·k + sel[a]].
+	sm := make([]float64, r*k)
+	for a, i := range sel {
+		for j := 0; j < k; j++ {
+			sm[a*k+j] = z[j*k+i]
+		}
+	}
+	n := lr.n
+	ys := make([]float64, r*n)
+	buf := make([]float64, r*min(n, combineTileCols))
+	lr.basis.combine(sm, r, k, buf, func(t0, t1 int, ct []float64) {
+		tl := t1 - t0
+		for a := 0; a < r; a++ {
+			copy(ys[a*n+t0:a*n+t1], ct[a*tl:(a+1)*tl])
+		}
+	})
+	y := make([][]float64, r)
+	nrm := make([]float64, r)
+	resid := make([]float64, r)
+	for a, i := range sel {
+		y[a] = ys[a*n : (a+1)*n : (a+1)*n]
+		nrm[a] = floats.Norm(y[a], 2)
+		if nrm[a] > 0 {
+			floats.Scale(1/nrm[a], y[a])
+		}
+		resid[a] = bk * math.Abs(z[(k-1)*k+i])
+	}
+	if lr.keptAll() {
+		// A·y = Σ_j s_j·A·q_j / ‖Q·s‖, from the operator's own products.
+		for a := range sel {
+			if nrm[a] > 0 {
+				floats.Scale(1/nrm[a], sm[a*k:(a+1)*k])
+			}
+		}
+		sq := make([]float64, r) // ‖A·y − θ·y‖ over the columns so far
+		lr.aq.combine(sm, r, k, buf, func(t0, t1 int, ct []float64) {
+			tl := t1 - t0
+			for a, i := range sel {
+				ayt := ct[a*tl : (a+1)*tl]
+				floats.AddScaled(ayt, -vals[i], y[a][t0:t1])
+				sq[a] = math.Hypot(sq[a], floats.Norm(ayt, 2))
+			}
+		})
+		for a := range sel {
+			if nrm[a] > 0 {
+				resid[a] = sq[a]
+			}
+		}
+	}
+	for a, i := range sel {
+		if a < min(top, k) {
+			res.Top = append(res.Top, vals[i])
+			res.TopVectors = append(res.TopVectors, y[a])
+			res.TopResiduals = append(res.TopResiduals, resid[a])
+		} else {
+			res.Bottom = append(res.Bottom, vals[i])
+			res.BottomVectors = append(res.BottomVectors, y[a])
+			res.BottomResiduals = append(res.BottomResiduals, resid[a])
+		}
 	}
 	return res, nil
 }
