@@ -3,7 +3,7 @@ package measures
 import "gonum.org/v1/gonum/blas"
 
 // panelRows is the number of vectors a panel holds at most.
-const panelRows = 16
+const panelRows = 8
 
 // panels stores a growing list of vectors of length n in contiguous row-major
 // panels of up to panelRows vectors each, allocated one panel at a time (the
