@@ -168,7 +168,10 @@ type LanczosResult struct {
 // breakdown (see LanczosResult.Breakdowns), or when the space is exhausted
 // (Exhausted, after which all Ritz values are exact).
 //
-// Memory: the basis holds Dim vectors of length n.
+// Memory: the basis holds Dim vectors of length n, allocated in panels of
+// up to 8 vectors (one panel at a time, never more than the steps allowed by
+// MaxProducts); each Gram–Schmidt pass is two matrix–vector products per panel
+// (OpenBLAS in the openblas build, multithreaded with it; gonum otherwise).
 // A nil s means the defaults.
 func Lanczos(op Operator, s *LanczosSettings) (*LanczosResult, error) {
 	if s == nil {
