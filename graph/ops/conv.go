@@ -16,7 +16,8 @@ import (
 // and the result is (B·OH·OW, O) = Im2Col(x)·wᵀ, again NHWC.
 //
 // It is one fused op, computed a block of samples at a time (patches of a
-// block, then a matrix product with gorgonia's BLAS, G.WhichBLAS), so the
+// block, then a matrix product with gorgonia's BLAS, G.WhichBLAS: Dgemm, or
+// Sgemm when the graph runs in float32), so the
 // patch matrix is never a graph node. Its derivatives are two more fused ops,
 // the data gradient Col2Im(dy·w) and the filter gradient dyᵀ·Im2Col(x); the
 // three are the partial derivatives of the trilinear form ⟨y, Conv2D(x, w)⟩,
@@ -76,11 +77,11 @@ func (c conv) blockSamples() int {
 // blocks calls f for consecutive blocks of samples b0 … b0+n−1 with the
 // geometry of that block and, if withCols, the block's patches of x (pooled
 // scratch, valid during the call).
-func (c conv) blocks(x []float64, withCols bool, f func(b0, n int, gb Geom, cols []float64)) {
+func blocks[T float](c conv, x []T, withCols bool, f func(b0, n int, gb Geom, cols []T)) {
 	nb := c.blockSamples()
-	var scratch []float64
+	var scratch []T
 	if withCols {
-		p := getScratch(nb * c.g.OutH() * c.g.OutW() * c.k())
+		p := getScratch[T](nb * c.g.OutH() * c.g.OutW() * c.k())
 		defer putScratch(p)
 		scratch = *p
 	}
@@ -89,7 +90,7 @@ func (c conv) blocks(x []float64, withCols bool, f func(b0, n int, gb Geom, cols
 		n := min(nb, c.g.Batch-b0)
 		gb := c.g
 		gb.Batch = n
-		var cols []float64
+		var cols []T
 		if withCols {
 			cols = scratch[:gb.outRows()*c.k()]
 			if c.g.PH > 0 || c.g.PW > 0 {
@@ -131,27 +132,29 @@ func (op convOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op convOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, O).
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·OH·OW, O) of the
+// inputs' dtype.
 func (op convOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op convOp) outShape() tensor.Shape { return conv(op).yShape() }
 
-// into: every block's product overwrites its rows of y (β = 0).
-func (op convOp) into(y []float64, vs []G.Value) error {
+func (op convOp) inSizes() []int {
 	c := conv(op)
-	d, err := inputs(op, vs, c.xShape().TotalSize(), c.wShape().TotalSize())
-	if err != nil {
-		return err
-	}
-	x, w := d[0], d[1]
+	return []int{c.xShape().TotalSize(), c.wShape().TotalSize()}
+}
+func (op convOp) into64(y []float64, in [][]float64) { convForward(conv(op), y, in[0], in[1]) }
+func (op convOp) into32(y []float32, in [][]float32) { convForward(conv(op), y, in[0], in[1]) }
+
+// convForward writes Im2Col(x)·wᵀ into y: every block's product overwrites
+// its rows of y (β = 0).
+func convForward[T float](c conv, y, x, w []T) {
 	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
-	c.blocks(x, true, func(b0, n int, gb Geom, cols []float64) {
+	blocks(c, x, true, func(b0, n int, gb Geom, cols []T) {
 		m := gb.outRows()
-		G.WhichBLAS().Dgemm(blas.NoTrans, blas.Trans, m, c.o, k, 1, cols, k, w, k, 0, y[b0*ohw*c.o:], c.o)
+		gemm(blas.NoTrans, blas.Trans, m, c.o, k, cols, k, w, k, 0, y[b0*ohw*c.o:], c.o)
 	})
-	return nil
 }
 
 // convDataOp is (y, w) ↦ Col2Im(y·w), the gradient of Conv2D with respect to
@@ -185,33 +188,35 @@ func (op convDataOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op convDataOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (B·H·W, C).
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·H·W, C) of the
+// inputs' dtype.
 func (op convDataOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op convDataOp) outShape() tensor.Shape { return conv(op).xShape() }
 
-// into: col2im adds into x, so x is cleared first.
-func (op convDataOp) into(x []float64, vs []G.Value) error {
+func (op convDataOp) inSizes() []int {
 	c := conv(op)
-	d, err := inputs(op, vs, c.yShape().TotalSize(), c.wShape().TotalSize())
-	if err != nil {
-		return err
-	}
-	y, w := d[0], d[1]
+	return []int{c.yShape().TotalSize(), c.wShape().TotalSize()}
+}
+func (op convDataOp) into64(x []float64, in [][]float64) { convData(conv(op), x, in[0], in[1]) }
+func (op convDataOp) into32(x []float32, in [][]float32) { convData(conv(op), x, in[0], in[1]) }
+
+// convData writes Col2Im(y·w) into x: col2im adds into x, so x is cleared
+// first.
+func convData[T float](c conv, x, y, w []T) {
 	clear(x)
 	k, ohw, in := c.k(), c.g.OutH()*c.g.OutW(), c.g.H*c.g.W*c.g.C
-	p := getScratch(c.blockSamples() * ohw * k)
+	p := getScratch[T](c.blockSamples() * ohw * k)
 	defer putScratch(p)
 	scratch := *p
-	c.blocks(nil, false, func(b0, n int, gb Geom, _ []float64) {
+	blocks(c, nil, false, func(b0, n int, gb Geom, _ []T) {
 		m := gb.outRows()
 		cols := scratch[:m*k]
-		G.WhichBLAS().Dgemm(blas.NoTrans, blas.NoTrans, m, k, c.o, 1, y[b0*ohw*c.o:], c.o, w, k, 0, cols, k)
+		gemm(blas.NoTrans, blas.NoTrans, m, k, c.o, y[b0*ohw*c.o:], c.o, w, k, 0, cols, k)
 		col2im(gb, cols, x[b0*in:(b0+n)*in])
 	})
-	return nil
 }
 
 // convFilterOp is (x, y) ↦ yᵀ·Im2Col(x), the gradient of Conv2D with respect
@@ -245,27 +250,28 @@ func (op convFilterOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op convFilterOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (O, C·KH·KW).
+// UsePreallocDo computes Do's value into prealloc, a matrix (O, C·KH·KW) of the
+// inputs' dtype.
 func (op convFilterOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op convFilterOp) outShape() tensor.Shape { return conv(op).wShape() }
 
-// into: the blocks' products are summed into w (β = 1), so w is cleared
-// first.
-func (op convFilterOp) into(w []float64, vs []G.Value) error {
+func (op convFilterOp) inSizes() []int {
 	c := conv(op)
-	d, err := inputs(op, vs, c.xShape().TotalSize(), c.yShape().TotalSize())
-	if err != nil {
-		return err
-	}
-	x, y := d[0], d[1]
+	return []int{c.xShape().TotalSize(), c.yShape().TotalSize()}
+}
+func (op convFilterOp) into64(w []float64, in [][]float64) { convFilter(conv(op), w, in[0], in[1]) }
+func (op convFilterOp) into32(w []float32, in [][]float32) { convFilter(conv(op), w, in[0], in[1]) }
+
+// convFilter writes yᵀ·Im2Col(x) into w: the blocks' products are summed
+// into w (β = 1), so w is cleared first.
+func convFilter[T float](c conv, w, x, y []T) {
 	clear(w)
 	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
-	c.blocks(x, true, func(b0, n int, gb Geom, cols []float64) {
+	blocks(c, x, true, func(b0, n int, gb Geom, cols []T) {
 		m := gb.outRows()
-		G.WhichBLAS().Dgemm(blas.Trans, blas.NoTrans, c.o, k, m, 1, y[b0*ohw*c.o:], c.o, cols, k, 1, w, k)
+		gemm(blas.Trans, blas.NoTrans, c.o, k, m, y[b0*ohw*c.o:], c.o, cols, k, 1, w, k)
 	})
-	return nil
 }

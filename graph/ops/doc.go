@@ -39,5 +39,14 @@
 // shape (B·H·W, C), row b·H·W + h·W + w, column = channel. Network inputs
 // arrive as (B, C·H·W) in PyTorch's NCHW-flat order (NCHWToNHWC converts), and
 // a classifier head wants (B, C·H·W) in PyTorch's flatten(1) order, index
-// c·H·W + h·W + w (NHWCToNCHW converts). Only float64 is supported.
+// c·H·W + h·W + w (NHWCToNCHW converts).
+//
+// # Precision
+//
+// Nodes are float64 (the builders check it), but every op also computes in
+// float32 when its inputs and buffer are float32: package graph executes a
+// float64 graph in single precision that way (--float32). The kernels are
+// generic over the element type, float64 giving the same bits as ever, and
+// the convolutions' matrix products are then Sgemm (OpenBLAS or gonum, as
+// for Dgemm), with float32 scratch. Inputs of an op must share one dtype.
 package ops

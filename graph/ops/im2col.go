@@ -63,7 +63,8 @@ func (op im2colOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op im2colOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, C·KH·KW).
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·OH·OW, C·KH·KW) of the
+// inputs' dtype.
 func (op im2colOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
@@ -72,18 +73,17 @@ func (op im2colOp) outShape() tensor.Shape {
 	return tensor.Shape{op.g.outRows(), op.g.C * op.g.patch()}
 }
 
-// into: im2col skips the padding, so with padding cols is cleared first.
-func (op im2colOp) into(cols []float64, vs []G.Value) error {
-	g := op.g
-	d, err := inputs(op, vs, g.inRows()*g.C)
-	if err != nil {
-		return err
-	}
+func (op im2colOp) inSizes() []int                        { return []int{op.g.inRows() * op.g.C} }
+func (op im2colOp) into64(cols []float64, in [][]float64) { im2colInto(op.g, cols, in[0]) }
+func (op im2colOp) into32(cols []float32, in [][]float32) { im2colInto(op.g, cols, in[0]) }
+
+// im2colInto writes the patches of x into cols: im2col skips the padding, so
+// with padding cols is cleared first.
+func im2colInto[T float](g Geom, cols, x []T) {
 	if g.PH > 0 || g.PW > 0 {
 		clear(cols)
 	}
-	im2col(g, d[0], cols)
-	return nil
+	im2col(g, x, cols)
 }
 
 // col2imOp is Col2Im as a gorgonia op.
@@ -111,23 +111,23 @@ func (op col2imOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op col2imOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (B·H·W, C).
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·H·W, C) of the
+// inputs' dtype.
 func (op col2imOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op col2imOp) outShape() tensor.Shape { return tensor.Shape{op.g.inRows(), op.g.C} }
 
-// into: col2im adds into x, so x is cleared first.
-func (op col2imOp) into(x []float64, vs []G.Value) error {
-	g := op.g
-	d, err := inputs(op, vs, g.outRows()*g.C*g.patch())
-	if err != nil {
-		return err
-	}
+func (op col2imOp) inSizes() []int                     { return []int{op.g.outRows() * op.g.C * op.g.patch()} }
+func (op col2imOp) into64(x []float64, in [][]float64) { col2imInto(op.g, x, in[0]) }
+func (op col2imOp) into32(x []float32, in [][]float32) { col2imInto(op.g, x, in[0]) }
+
+// col2imInto writes the adjoint of im2col on cols into x: col2im adds into
+// x, so x is cleared first.
+func col2imInto[T float](g Geom, x, cols []T) {
 	clear(x)
-	col2im(g, d[0], x)
-	return nil
+	col2im(g, cols, x)
 }
 
 // span returns the window offsets j0 ≤ j < j1 of a window starting at
@@ -148,7 +148,7 @@ func span(start, k, size int) (j0, j1 int) {
 
 // im2col writes the patches of x (NHWC) into cols; entries in the padding
 // are left as they are (zero in a fresh matrix).
-func im2col(g Geom, x, cols []float64) {
+func im2col[T float](g Geom, x, cols []T) {
 	oh, ow, kk, C := g.OutH(), g.OutW(), g.patch(), g.C
 	width := C * kk
 	r := 0
@@ -183,7 +183,7 @@ func im2col(g Geom, x, cols []float64) {
 
 // col2im adds every patch entry of cols back into x (NHWC), the adjoint of
 // im2col.
-func col2im(g Geom, cols, x []float64) {
+func col2im[T float](g Geom, cols, x []T) {
 	oh, ow, kk, C := g.OutH(), g.OutW(), g.patch(), g.C
 	width := C * kk
 	r := 0

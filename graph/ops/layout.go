@@ -94,22 +94,20 @@ func (op permOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op permOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 matrix of the
-// output layout.
+// UsePreallocDo computes Do's value into prealloc, a matrix of the output
+// layout and of the input's dtype.
 func (op permOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op permOp) outShape() tensor.Shape { _, o := op.shapes(); return o }
 
-// into: a permutation writes every element.
-func (op permOp) into(dst []float64, vs []G.Value) error {
-	i, _ := op.shapes()
-	d, err := inputs(op, vs, i.TotalSize())
-	if err != nil {
-		return err
-	}
-	src := d[0]
+func (op permOp) inSizes() []int                       { i, _ := op.shapes(); return []int{i.TotalSize()} }
+func (op permOp) into64(dst []float64, in [][]float64) { permute(op, dst, in[0]) }
+func (op permOp) into32(dst []float32, in [][]float32) { permute(op, dst, in[0]) }
+
+// permute writes the permutation of src into dst, every element of it.
+func permute[T float](op permOp, dst, src []T) {
 	hw, chw := op.H*op.W, op.C*op.H*op.W
 	for b := 0; b < op.B; b++ {
 		for c := 0; c < op.C; c++ {
@@ -124,5 +122,4 @@ func (op permOp) into(dst []float64, vs []G.Value) error {
 			}
 		}
 	}
-	return nil
 }

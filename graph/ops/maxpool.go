@@ -61,28 +61,27 @@ func (op poolOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op poolOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, C).
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·OH·OW, C) of the
+// inputs' dtype.
 func (op poolOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op poolOp) outShape() tensor.Shape { return tensor.Shape{op.g.outRows(), op.g.C} }
 
-// into: every output row is written.
-func (op poolOp) into(y []float64, vs []G.Value) error {
-	g := op.g
-	d, err := inputs(op, vs, g.inRows()*g.C)
-	if err != nil {
-		return err
-	}
+func (op poolOp) inSizes() []int                     { return []int{op.g.inRows() * op.g.C} }
+func (op poolOp) into64(y []float64, in [][]float64) { pool(op.g, y, in[0]) }
+func (op poolOp) into32(y []float32, in [][]float32) { pool(op.g, y, in[0]) }
+
+// pool writes the maximum of every window of x into y, every output row.
+func pool[T float](g Geom, y, x []T) {
 	arg := make([]int, g.C)
-	forWindows(g, d[0], arg, func(r int, arg []int) {
+	forWindows(g, x, arg, func(r int, arg []int) {
 		row := y[r*g.C : (r+1)*g.C]
 		for c, a := range arg {
-			row[c] = d[0][a]
+			row[c] = x[a]
 		}
 	})
-	return nil
 }
 
 // scatterOp is (x, dy) ↦ dx: x's shape, dy (pool's output shape) added at
@@ -113,31 +112,29 @@ func (op scatterOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op scatterOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (B·H·W, C).
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·H·W, C) of the
+// inputs' dtype.
 func (op scatterOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op scatterOp) outShape() tensor.Shape { return tensor.Shape{op.g.inRows(), op.g.C} }
 
-// into: dy is added at the argmaxes (overlapping windows may share one), so
-// dx is cleared first.
-func (op scatterOp) into(dx []float64, vs []G.Value) error {
-	g := op.g
-	d, err := inputs(op, vs, g.inRows()*g.C, g.outRows()*g.C)
-	if err != nil {
-		return err
-	}
-	dy := d[1]
+func (op scatterOp) inSizes() []int                      { return []int{op.g.inRows() * op.g.C, op.g.outRows() * op.g.C} }
+func (op scatterOp) into64(dx []float64, in [][]float64) { scatter(op.g, dx, in[0], in[1]) }
+func (op scatterOp) into32(dx []float32, in [][]float32) { scatter(op.g, dx, in[0], in[1]) }
+
+// scatter adds dy at the argmaxes of x's windows into dx (overlapping
+// windows may share one), so dx is cleared first.
+func scatter[T float](g Geom, dx, x, dy []T) {
 	clear(dx)
 	arg := make([]int, g.C)
-	forWindows(g, d[0], arg, func(r int, arg []int) {
+	forWindows(g, x, arg, func(r int, arg []int) {
 		row := dy[r*g.C : (r+1)*g.C]
 		for c, a := range arg {
 			dx[a] += row[c]
 		}
 	})
-	return nil
 }
 
 // gatherOp is (x, z) ↦ z read at each window's argmax of x: z has x's shape
@@ -167,37 +164,36 @@ func (op gatherOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op gatherOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a float64 (B·OH·OW, C).
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·OH·OW, C) of the
+// inputs' dtype.
 func (op gatherOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
 }
 
 func (op gatherOp) outShape() tensor.Shape { return tensor.Shape{op.g.outRows(), op.g.C} }
 
-// into: every output row is written.
-func (op gatherOp) into(y []float64, vs []G.Value) error {
-	g := op.g
-	d, err := inputs(op, vs, g.inRows()*g.C, g.inRows()*g.C)
-	if err != nil {
-		return err
-	}
-	z := d[1]
+func (op gatherOp) inSizes() []int                     { return []int{op.g.inRows() * op.g.C, op.g.inRows() * op.g.C} }
+func (op gatherOp) into64(y []float64, in [][]float64) { gather(op.g, y, in[0], in[1]) }
+func (op gatherOp) into32(y []float32, in [][]float32) { gather(op.g, y, in[0], in[1]) }
+
+// gather writes z read at the argmaxes of x's windows into y, every output
+// row.
+func gather[T float](g Geom, y, x, z []T) {
 	arg := make([]int, g.C)
-	forWindows(g, d[0], arg, func(r int, arg []int) {
+	forWindows(g, x, arg, func(r int, arg []int) {
 		row := y[r*g.C : (r+1)*g.C]
 		for c, a := range arg {
 			row[c] = z[a]
 		}
 	})
-	return nil
 }
 
 // forWindows calls f for every output row r of pooling x (NHWC, no padding)
 // with arg[c] the flat index into x of the first maximum, in row-major window
 // order, of channel c's window. arg is scratch of length g.C, reused.
-func forWindows(g Geom, x []float64, arg []int, f func(r int, arg []int)) {
+func forWindows[T float](g Geom, x []T, arg []int, f func(r int, arg []int)) {
 	oh, ow, C := g.OutH(), g.OutW(), g.C
-	best := make([]float64, C)
+	best := make([]T, C)
 	r := 0
 	for b := 0; b < g.Batch; b++ {
 		for p := 0; p < oh; p++ {

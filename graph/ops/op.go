@@ -7,12 +7,14 @@ import (
 	"sync"
 
 	"github.com/chewxy/hm"
+	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // This file holds what the ops of the package share: their type, shape checks,
-// access to float64 data and hashing.
+// access to their float64 or float32 data, matrix products, scratch and
+// hashing.
 
 // matFnType is the type of an op taking arity matrices to a matrix:
 // Matrix a → … → Matrix a.
@@ -62,9 +64,14 @@ func inferShapes(op G.Op, in []G.DimSizer, want []tensor.Shape, out tensor.Shape
 	return out.Clone(), nil
 }
 
-// floats returns the float64 data of a value of n elements, in row-major
+// float is the element type the ops compute in: float64, or float32 when
+// package graph executes a float64 graph in single precision (buffers,
+// inputs and constants all float32; see the package doc).
+type float interface{ float32 | float64 }
+
+// floats returns the data of a value of n elements of type T, in row-major
 // order (a non-contiguous view is materialised first).
-func floats(op G.Op, v G.Value, n int) ([]float64, error) {
+func floats[T float](op G.Op, v G.Value, n int) ([]T, error) {
 	t, ok := v.(tensor.Tensor)
 	if !ok {
 		return nil, fmt.Errorf("ops: %v: input is %T, want a tensor", op, v)
@@ -76,9 +83,9 @@ func floats(op G.Op, v G.Value, n int) ([]float64, error) {
 		}
 		t = m.Materialize()
 	}
-	d, ok := t.Data().([]float64)
+	d, ok := t.Data().([]T)
 	if !ok {
-		return nil, fmt.Errorf("ops: %v: input holds %T, want []float64", op, t.Data())
+		return nil, fmt.Errorf("ops: %v: input holds %T, want %T", op, t.Data(), d)
 	}
 	if len(d) != n {
 		return nil, fmt.Errorf("ops: %v: input has %d values, want %d", op, len(d), n)
@@ -86,55 +93,56 @@ func floats(op G.Op, v G.Value, n int) ([]float64, error) {
 	return d, nil
 }
 
-// inputs returns the float64 data of vs, vs[i] having sizes[i] elements.
-func inputs(op G.Op, vs []G.Value, sizes ...int) ([][]float64, error) {
+// inputs returns the data of vs as []T, vs[i] having sizes[i] elements.
+func inputs[T float](op G.Op, vs []G.Value, sizes []int) ([][]T, error) {
 	if len(vs) != len(sizes) {
 		return nil, fmt.Errorf("ops: %v takes %d inputs, got %d", op, len(sizes), len(vs))
 	}
-	ds := make([][]float64, len(vs))
+	ds := make([][]T, len(vs))
 	for i, v := range vs {
 		var err error
-		if ds[i], err = floats(op, v, sizes[i]); err != nil {
+		if ds[i], err = floats[T](op, v, sizes[i]); err != nil {
 			return nil, err
 		}
 	}
 	return ds, nil
 }
 
-// newMatrix allocates a zeroed rows×cols float64 matrix and returns it with
-// its backing slice.
-func newMatrix(rows, cols int) (*tensor.Dense, []float64) {
-	d := make([]float64, rows*cols)
-	return tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)), d
-}
-
-// kernelOp is an op of the package whose value is one float64 matrix
-// computed by a kernel that can write into any buffer: Do is doAlloc (a
-// fresh matrix) and UsePreallocDo is doInto (the caller's), so the two
-// share the kernel and give the same bits.
+// kernelOp is an op of the package whose value is one matrix computed by a
+// kernel that can write into any buffer: Do is doAlloc (a fresh matrix) and
+// UsePreallocDo is doInto (the caller's), so the two share the kernel and
+// give the same bits. The kernel is generic over the element type: into64
+// and into32 are its two instances (float64 and float32 inputs and output).
 type kernelOp interface {
 	G.Op
 	// outShape is the shape of the op's value.
 	outShape() tensor.Shape
-	// into writes the op's value on vs into dst, every element of it:
-	// dst may hold anything on entry (buffers are reused across runs and
-	// shared between nodes), so a kernel that accumulates clears it first.
-	into(dst []float64, vs []G.Value) error
+	// inSizes is the number of elements of each input.
+	inSizes() []int
+	// into64 and into32 write the op's value on in (inputs of inSizes)
+	// into dst, every element of it: dst may hold anything on entry
+	// (buffers are reused across runs and shared between nodes), so a
+	// kernel that accumulates clears it first.
+	into64(dst []float64, in [][]float64)
+	into32(dst []float32, in [][]float32)
 }
 
-// doAlloc is the Do of a kernelOp: the kernel into a fresh matrix.
+// doAlloc is the Do of a kernelOp: the kernel into a fresh zeroed matrix of
+// the inputs' dtype (that of the first input; the others must match).
 func doAlloc(op kernelOp, vs []G.Value) (G.Value, error) {
-	s := op.outShape()
-	t, d := newMatrix(s[0], s[1])
-	if err := op.into(d, vs); err != nil {
-		return nil, err
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("ops: %v: no inputs", op)
 	}
-	return t, nil
+	dt := vs[0].Dtype()
+	if dt != tensor.Float64 && dt != tensor.Float32 {
+		return nil, fmt.Errorf("ops: %v: input is %v, want float64 or float32", op, dt)
+	}
+	return doInto(op, tensor.New(tensor.WithShape(op.outShape()...), tensor.Of(dt)), vs)
 }
 
 // doInto is the UsePreallocDo of a kernelOp: the kernel into prealloc, which
-// must be a contiguous float64 tensor of the op's output shape; prealloc is
-// returned.
+// must be a contiguous float64 or float32 tensor of the op's output shape,
+// the inputs being of the same dtype; prealloc is returned.
 func doInto(op kernelOp, prealloc G.Value, vs []G.Value) (G.Value, error) {
 	s := op.outShape()
 	t, ok := prealloc.(tensor.Tensor)
@@ -147,62 +155,99 @@ func doInto(op kernelOp, prealloc G.Value, vs []G.Value) (G.Value, error) {
 	if t.RequiresIterator() {
 		return nil, fmt.Errorf("ops: %v: preallocated value is not contiguous", op)
 	}
-	d, ok := t.Data().([]float64)
-	if !ok {
-		return nil, fmt.Errorf("ops: %v: preallocated value holds %T, want []float64", op, t.Data())
+	switch d := t.Data().(type) {
+	case []float64:
+		return prealloc, into(op, d, vs, op.into64)
+	case []float32:
+		return prealloc, into(op, d, vs, op.into32)
 	}
-	if len(d) != s.TotalSize() {
-		return nil, fmt.Errorf("ops: %v: preallocated value has %d values, want %d", op, len(d), s.TotalSize())
+	return nil, fmt.Errorf("ops: %v: preallocated value holds %T, want []float64 or []float32", op, t.Data())
+}
+
+// into checks dst's length and the inputs, then runs the kernel.
+func into[T float](op kernelOp, dst []T, vs []G.Value, kernel func([]T, [][]T)) error {
+	if n := op.outShape().TotalSize(); len(dst) != n {
+		return fmt.Errorf("ops: %v: preallocated value has %d values, want %d", op, len(dst), n)
 	}
-	if err := op.into(d, vs); err != nil {
-		return nil, err
+	in, err := inputs[T](op, vs, op.inSizes())
+	if err != nil {
+		return err
 	}
-	return prealloc, nil
+	kernel(dst, in)
+	return nil
+}
+
+// gemm is C = A·B (op(A) m×k, op(B) k×n) + beta·C with gorgonia's BLAS
+// (G.WhichBLAS): Dgemm for float64, Sgemm for float32.
+func gemm[T float](tA, tB blas.Transpose, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	switch a := any(a).(type) {
+	case []float64:
+		G.WhichBLAS().Dgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	case []float32:
+		G.WhichBLAS().Sgemm(tA, tB, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	}
 }
 
 // scratchCap is the capacity of the convolutions' patch scratch: a block
-// needs at most 2¹⁹ values (4 MB) unless one sample needs more, so scratches
-// are interchangeable between ops.
+// needs at most 2¹⁹ values (4 MB in float64) unless one sample needs more,
+// so scratches are interchangeable between ops.
 const scratchCap = 1 << 19
 
-// maxFreeScratch bounds the scratches kept between calls: one per op running
-// at the same time.
+// maxFreeScratch bounds the scratches kept between calls, per element type:
+// one per op running at the same time.
 const maxFreeScratch = 8
 
-// freeScratch keeps the convolutions' patch scratch between calls, so runs of
-// a compiled graph do not allocate it again. Unlike a sync.Pool it survives
-// garbage collections: the process keeps at most maxFreeScratch scratches,
-// as many as ever ran at once (one per goroutine running a convolution).
-var freeScratch struct {
+// scratchPool keeps the convolutions' patch scratch between calls, so runs
+// of a compiled graph do not allocate it again. Unlike a sync.Pool it
+// survives garbage collections: the process keeps at most maxFreeScratch
+// scratches of each type, as many as ever ran at once (one per goroutine
+// running a convolution).
+type scratchPool[T float] struct {
 	sync.Mutex
-	s []*[]float64
+	s []*[]T
 }
 
-// getScratch returns scratch of n float64 values, contents undefined; give it
-// back with putScratch.
-func getScratch(n int) *[]float64 {
-	freeScratch.Lock()
-	for i := len(freeScratch.s) - 1; i >= 0; i-- {
-		if p := freeScratch.s[i]; cap(*p) >= n {
-			freeScratch.s = append(freeScratch.s[:i], freeScratch.s[i+1:]...)
-			freeScratch.Unlock()
+var (
+	freeScratch64 scratchPool[float64]
+	freeScratch32 scratchPool[float32]
+)
+
+// freeScratch returns the pool of scratches of type T.
+func freeScratch[T float]() *scratchPool[T] {
+	var p any = &freeScratch64
+	if _, ok := any(T(0)).(float32); ok {
+		p = &freeScratch32
+	}
+	return p.(*scratchPool[T])
+}
+
+// getScratch returns scratch of n values, contents undefined; give it back
+// with putScratch.
+func getScratch[T float](n int) *[]T {
+	f := freeScratch[T]()
+	f.Lock()
+	for i := len(f.s) - 1; i >= 0; i-- {
+		if p := f.s[i]; cap(*p) >= n {
+			f.s = append(f.s[:i], f.s[i+1:]...)
+			f.Unlock()
 			*p = (*p)[:n]
 			return p
 		}
 	}
-	freeScratch.Unlock()
-	s := make([]float64, n, max(n, scratchCap))
+	f.Unlock()
+	s := make([]T, n, max(n, scratchCap))
 	return &s
 }
 
 // putScratch returns scratch from getScratch for reuse (dropped if
 // maxFreeScratch are kept already).
-func putScratch(p *[]float64) {
-	freeScratch.Lock()
-	if len(freeScratch.s) < maxFreeScratch {
-		freeScratch.s = append(freeScratch.s, p)
+func putScratch[T float](p *[]T) {
+	f := freeScratch[T]()
+	f.Lock()
+	if len(f.s) < maxFreeScratch {
+		f.s = append(f.s, p)
 	}
-	freeScratch.Unlock()
+	f.Unlock()
 }
 
 // hashOp is the FNV-1a hash of what op.WriteHash writes.
