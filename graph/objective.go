@@ -52,7 +52,8 @@ type ObjectiveSettings struct {
 	// θ, v and the samples are converted to float32, the graphs run in
 	// float32 (matrix products in sgemm, about twice as fast as dgemm), and
 	// results are accumulated over chunks in float64. Products then agree
-	// with float64 to about 1e-6 relative, not 1e-15. Dense layers only.
+	// with float64 to about 1e-6 relative, not 1e-15. Every layer kind
+	// supports it (graph/ops computes in float32 too).
 	Float32 bool
 	// KeepBytes bounds the memory of the values kept between Hessian-vector
 	// products at the same θ: DefaultKeepBytes if 0, none if negative, and
@@ -81,11 +82,6 @@ func NewObjectiveWith(s Spec, set *datasets.Set, st ObjectiveSettings) (*Objecti
 	}
 	dt := tensor.Float64
 	if st.Float32 {
-		for k, l := range s.Layers {
-			if l.Kind() != "dense" {
-				return nil, fmt.Errorf("graph: float32 products support dense layers only; layer %d is %s", k, l.Kind())
-			}
-		}
 		dt = tensor.Float32
 	}
 	batch := min(chunkSize, set.N)
