@@ -180,13 +180,6 @@ func openObjective(c *cli.Context) (*graph.Model, *datasets.Set, *graph.Objectiv
 		return nil, nil, nil, err
 	}
 	f32 := c.Bool("float32") // hessian's flag; false for the other commands
-	if f32 {
-		for k, l := range m.Spec.Layers {
-			if _, ok := l.(*graph.Dense); !ok {
-				return nil, nil, nil, usagef(c, "--float32 supports networks of dense layers only; layer %d is %s", k, l.Kind())
-			}
-		}
-	}
 	o, err := graph.NewObjectiveWith(m.Spec, set, graph.ObjectiveSettings{Chunk: c.Int("chunk"), Float32: f32})
 	if err != nil {
 		return nil, nil, nil, err
