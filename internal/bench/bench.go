@@ -41,11 +41,16 @@ func NewMLPProblem(sizes []int, n int, seed int64, float32 bool) (*Problem, erro
 // NewCNNProblem builds graph.CNN's default network (Sagun et al.'s CNN on
 // 1×28×28 images) on n random samples; see NewSpecProblem.
 func NewCNNProblem(n int, seed int64) (*Problem, error) {
+	return NewCNNDtypeProblem(n, seed, false)
+}
+
+// NewCNNDtypeProblem is NewCNNProblem, computing in float32 if asked.
+func NewCNNDtypeProblem(n int, seed int64, float32 bool) (*Problem, error) {
 	s, err := graph.CNN(graph.CNNSettings{}, loss.CrossEntropy)
 	if err != nil {
 		return nil, err
 	}
-	return NewSpecProblem(s, n, seed)
+	return newProblem(s, n, seed, float32)
 }
 
 // NewSpecProblem builds network s on n random samples with pixel-like features

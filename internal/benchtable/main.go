@@ -216,7 +216,7 @@ func main() {
 	cnnN := flag.Int("cnn-n", 1000, "CNN samples (0: no CNN row)")
 	rounds := flag.Int("rounds", 3, "rounds of blocks (minima, floor, peer)")
 	reps := flag.Int("reps", 5, "timed repetitions per block")
-	f32 := flag.Bool("float32", true, "also the MLP in float32 (sgemm floor, PyTorch float32 peer)")
+	f32 := flag.Bool("float32", true, "also the MLP and the CNN in float32 (sgemm floor, PyTorch float32 peer)")
 	script := flag.String("peer", "scripts/torch_hvp.py", "PyTorch peer script (skipped if missing or torch is absent)")
 	threadsFlag := flag.Int("threads", 0, "BLAS threads of minima and of the peer (0: minima's pinned count)")
 	flag.Parse()
@@ -277,6 +277,19 @@ func main() {
 			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (CNN) not run:", err)
 		}
 		rows = append(rows, measureModel("CNN (graph.CNN defaults), "+strconv.Itoa(*cnnN), p, pr, *rounds, *reps)...)
+		pr.close()
+		p.Obj.Close()
+	}
+	if *cnnN > 0 && *f32 {
+		p, err := bench.NewCNNDtypeProblem(*cnnN, 1, true)
+		if err != nil {
+			fail(err)
+		}
+		pr, err := startPeer(*script, threads, "--model", "cnn", "--n", strconv.Itoa(*cnnN), "--threads", threads, "--dtype", "32")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchtable: PyTorch peer (CNN, float32) not run:", err)
+		}
+		rows = append(rows, measureModel("CNN (graph.CNN defaults), "+strconv.Itoa(*cnnN)+", float32", p, pr, *rounds, *reps)...)
 		pr.close()
 		p.Obj.Close()
 	}
