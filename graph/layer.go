@@ -213,10 +213,11 @@ func checkActivation(a string) error {
 	return nil
 }
 
-// activate applies an activation to a node.
+// activate applies an activation to a node: ReLU as gorgonia's Rectify
+// (same graph, same bits) with a branch-free step (see ops.ReLU).
 func activate(n *G.Node, a string) (*G.Node, error) {
 	if a == ReLU {
-		return G.Rectify(n)
+		return ops.ReLU(n)
 	}
 	return n, nil
 }

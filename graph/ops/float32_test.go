@@ -65,10 +65,11 @@ func float32Case(t *testing.T, pc preallocCase, seed int64) (vs32 []G.Value, got
 }
 
 // movesValues reports whether op only moves values of its inputs (no
-// arithmetic): im2col, the layout permutations, max-pooling and its gather.
+// arithmetic): im2col, the layout permutations, max-pooling and its gather;
+// and ReLU's step, whose 0 or 1 rounding to float32 cannot change.
 func movesValues(op kernelOp) bool {
 	switch op.(type) {
-	case im2colOp, permOp, poolOp, gatherOp:
+	case im2colOp, permOp, poolOp, gatherOp, stepOp:
 		return true
 	}
 	return false

@@ -18,7 +18,7 @@ func geomOps(g Geom) []G.Op {
 
 // allOps returns every op of the package.
 func allOps() []G.Op {
-	return append(geomOps(baseGeom), permOp{B: 2, C: 3, H: 4, W: 5}, permOp{B: 2, C: 3, H: 4, W: 5, toNHWC: true})
+	return append(geomOps(baseGeom), permOp{B: 2, C: 3, H: 4, W: 5}, permOp{B: 2, C: 3, H: 4, W: 5, toNHWC: true}, stepOp{R: 4, C: 5})
 }
 
 // TestDiffWRTMatchesArity: every op reports differentiability for each of its
@@ -52,6 +52,8 @@ func TestHashEncodesEveryParameter(t *testing.T) {
 			add(op)
 		}
 	}
+	add(stepOp{R: 5, C: 4})
+	add(stepOp{R: 4, C: 6})
 	for i := 0; i < 4; i++ {
 		p := permOp{B: 2, C: 3, H: 4, W: 5}
 		f := reflect.ValueOf(&p).Elem().Field(i)

@@ -48,6 +48,7 @@ func preallocCases() []preallocCase {
 	cs = append(cs,
 		preallocCase{"NCHWToNHWC", permOp{B: b, C: c, H: h, W: w, toNHWC: true}, []tensor.Shape{{b, c * h * w}}},
 		preallocCase{"NHWCToNCHW", permOp{B: b, C: c, H: h, W: w}, []tensor.Shape{{b * h * w, c}}},
+		preallocCase{"Step", stepOp{R: b * h, C: c * w}, []tensor.Shape{{b * h, c * w}}},
 	)
 	return cs
 }
