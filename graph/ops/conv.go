@@ -24,7 +24,7 @@ import (
 // so each one's derivatives are again among them.
 //
 // Add a bias b (a vector of O) with G.BroadcastAdd(y, b, nil, []byte{0}) and
-// apply ReLU with G.Rectify; both survive a second Grad.
+// apply ReLU with ReLU (or G.Rectify); both survive a second Grad.
 func Conv2D(x, w *G.Node, g Geom) (*G.Node, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
