@@ -13,13 +13,16 @@ import (
 // Conv2D is PyTorch's conv2d without bias (a cross-correlation with zero
 // padding and stride) on NHWC activations: x is (B·H·W, C), w is
 // (O, C·KH·KW) holding a PyTorch weight (O, C, KH, KW) in row-major order,
-// and the result is (B·OH·OW, O) = Im2Col(x)·wᵀ, again NHWC.
+// and the result is (B·OH·OW, O) = Im2Col(x)·w̃ᵀ, again NHWC, w̃ being w with
+// each row's columns permuted to Im2Col's (KH, KW, C) order (done inside the
+// op, on a copy of O·C·KH·KW values).
 //
 // It is one fused op, computed a block of samples at a time (patches of a
 // block, then a matrix product with gorgonia's BLAS, G.WhichBLAS: Dgemm, or
 // Sgemm when the graph runs in float32), so the
 // patch matrix is never a graph node. Its derivatives are two more fused ops,
-// the data gradient Col2Im(dy·w) and the filter gradient dyᵀ·Im2Col(x); the
+// the data gradient Col2Im(dy·w̃) and the filter gradient dyᵀ·Im2Col(x)
+// (permuted back to w's order); the
 // three are the partial derivatives of the trilinear form ⟨y, Conv2D(x, w)⟩,
 // so each one's derivatives are again among them.
 //
@@ -43,12 +46,12 @@ func Conv2D(x, w *G.Node, g Geom) (*G.Node, error) {
 }
 
 // conv is what the three convolution ops share: the geometry and the number
-// of output channels. With K = C·KH·KW and the trilinear form
-// T(x, w, y) = ⟨y, Im2Col(x)·wᵀ⟩:
+// of output channels. With K = C·KH·KW, w̃ = w with its columns in Im2Col's
+// order and the trilinear form T(x, w, y) = ⟨y, Im2Col(x)·w̃ᵀ⟩:
 //
-//	convOp       (x, w)  ↦ ∂T/∂y = Im2Col(x)·wᵀ     (B·OH·OW, O)
-//	convDataOp   (y, w)  ↦ ∂T/∂x = Col2Im(y·w)     (B·H·W, C)
-//	convFilterOp (x, y)  ↦ ∂T/∂w = yᵀ·Im2Col(x)    (O, K)
+//	convOp       (x, w)  ↦ ∂T/∂y = Im2Col(x)·w̃ᵀ     (B·OH·OW, O)
+//	convDataOp   (y, w)  ↦ ∂T/∂x = Col2Im(y·w̃)     (B·H·W, C)
+//	convFilterOp (x, y)  ↦ ∂T/∂w = (yᵀ·Im2Col(x))~⁻¹ (O, K), in w's order
 type conv struct {
 	g Geom
 	o int
@@ -102,7 +105,38 @@ func blocks[T float](c conv, x []T, withCols bool, f func(b0, n int, gb Geom, co
 	}
 }
 
-// convOp is Conv2D as a gorgonia op: (x, w) ↦ Im2Col(x)·wᵀ.
+// patchWeights returns w (O, C·KH·KW: a PyTorch weight, row-major) with each
+// row's columns in Im2Col's order (KH·KW·C), so that patches times its
+// transpose is the convolution; done with it, call the release function. With
+// one channel the orders agree and w itself is returned.
+func patchWeights[T float](c conv, w []T) ([]T, func()) {
+	if c.g.C == 1 {
+		return w, func() {}
+	}
+	p := getScratch[T](c.o * c.k())
+	permuteWeights(c, *p, w, true)
+	return *p, func() { putScratch(p) }
+}
+
+// permuteWeights writes w into dst with each row's columns permuted from
+// PyTorch's order (c, i, j) to Im2Col's (i, j, c) (toPatch) or back.
+func permuteWeights[T float](c conv, dst, w []T, toPatch bool) {
+	C, kk, k := c.g.C, c.g.patch(), c.k()
+	for o := 0; o < c.o; o++ {
+		src, out := w[o*k:(o+1)*k], dst[o*k:(o+1)*k]
+		for ch := 0; ch < C; ch++ {
+			for t := 0; t < kk; t++ {
+				if toPatch {
+					out[t*C+ch] = src[ch*kk+t]
+				} else {
+					out[ch*kk+t] = src[t*C+ch]
+				}
+			}
+		}
+	}
+}
+
+// convOp is Conv2D as a gorgonia op: (x, w) ↦ Im2Col(x)·w̃ᵀ.
 type convOp conv
 
 func (op convOp) Arity() int            { return 2 }
@@ -147,17 +181,19 @@ func (op convOp) inSizes() []int {
 func (op convOp) into64(y []float64, in [][]float64) { convForward(conv(op), y, in[0], in[1]) }
 func (op convOp) into32(y []float32, in [][]float32) { convForward(conv(op), y, in[0], in[1]) }
 
-// convForward writes Im2Col(x)·wᵀ into y: every block's product overwrites
+// convForward writes Im2Col(x)·w̃ᵀ into y: every block's product overwrites
 // its rows of y (β = 0).
 func convForward[T float](c conv, y, x, w []T) {
 	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
+	wp, release := patchWeights(c, w)
+	defer release()
 	blocks(c, x, true, func(b0, n int, gb Geom, cols []T) {
 		m := gb.outRows()
-		gemm(blas.NoTrans, blas.Trans, m, c.o, k, cols, k, w, k, 0, y[b0*ohw*c.o:], c.o)
+		gemm(blas.NoTrans, blas.Trans, m, c.o, k, cols, k, wp, k, 0, y[b0*ohw*c.o:], c.o)
 	})
 }
 
-// convDataOp is (y, w) ↦ Col2Im(y·w), the gradient of Conv2D with respect to
+// convDataOp is (y, w) ↦ Col2Im(y·w̃), the gradient of Conv2D with respect to
 // its input.
 type convDataOp conv
 
@@ -203,18 +239,20 @@ func (op convDataOp) inSizes() []int {
 func (op convDataOp) into64(x []float64, in [][]float64) { convData(conv(op), x, in[0], in[1]) }
 func (op convDataOp) into32(x []float32, in [][]float32) { convData(conv(op), x, in[0], in[1]) }
 
-// convData writes Col2Im(y·w) into x: col2im adds into x, so x is cleared
+// convData writes Col2Im(y·w̃) into x: col2im adds into x, so x is cleared
 // first.
 func convData[T float](c conv, x, y, w []T) {
 	clear(x)
 	k, ohw, in := c.k(), c.g.OutH()*c.g.OutW(), c.g.H*c.g.W*c.g.C
+	wp, release := patchWeights(c, w)
+	defer release()
 	p := getScratch[T](c.blockSamples() * ohw * k)
 	defer putScratch(p)
 	scratch := *p
 	blocks(c, nil, false, func(b0, n int, gb Geom, _ []T) {
 		m := gb.outRows()
 		cols := scratch[:m*k]
-		gemm(blas.NoTrans, blas.NoTrans, m, k, c.o, y[b0*ohw*c.o:], c.o, w, k, 0, cols, k)
+		gemm(blas.NoTrans, blas.NoTrans, m, k, c.o, y[b0*ohw*c.o:], c.o, wp, k, 0, cols, k)
 		col2im(gb, cols, x[b0*in:(b0+n)*in])
 	})
 }
@@ -265,13 +303,23 @@ func (op convFilterOp) inSizes() []int {
 func (op convFilterOp) into64(w []float64, in [][]float64) { convFilter(conv(op), w, in[0], in[1]) }
 func (op convFilterOp) into32(w []float32, in [][]float32) { convFilter(conv(op), w, in[0], in[1]) }
 
-// convFilter writes yᵀ·Im2Col(x) into w: the blocks' products are summed
-// into w (β = 1), so w is cleared first.
+// convFilter writes yᵀ·Im2Col(x) into w, its columns permuted to PyTorch's
+// order: the blocks' products are summed (β = 1) into a cleared matrix in
+// Im2Col's order (w itself with one channel), then permuted into w.
 func convFilter[T float](c conv, w, x, y []T) {
-	clear(w)
 	k, ohw := c.k(), c.g.OutH()*c.g.OutW()
+	wp := w
+	if c.g.C > 1 {
+		p := getScratch[T](c.o * k)
+		defer putScratch(p)
+		wp = *p
+	}
+	clear(wp)
 	blocks(c, x, true, func(b0, n int, gb Geom, cols []T) {
 		m := gb.outRows()
-		gemm(blas.Trans, blas.NoTrans, c.o, k, m, y[b0*ohw*c.o:], c.o, cols, k, 1, w, k)
+		gemm(blas.Trans, blas.NoTrans, c.o, k, m, y[b0*ohw*c.o:], c.o, cols, k, 1, wp, k)
 	})
+	if c.g.C > 1 {
+		permuteWeights(c, w, wp, false)
+	}
 }

