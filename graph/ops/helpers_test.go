@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
@@ -368,7 +369,8 @@ func refMaxPool(x []float64, g Geom) (y []float64, arg []int) {
 					for i := 0; i < g.KH; i++ {
 						for j := 0; j < g.KW; j++ {
 							idx := ((b*g.C+c)*g.H+p*g.SH+i)*g.W + q*g.SW + j
-							if best < 0 || x[idx] > x[best] {
+							// PyTorch's rule: the first maximum, a NaN whenever met.
+							if best < 0 || x[idx] > x[best] || math.IsNaN(x[idx]) {
 								best = idx
 							}
 						}

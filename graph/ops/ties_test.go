@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"math/rand"
 	"testing"
 
@@ -103,6 +104,31 @@ func TestMaxPoolHVPGoesToFirstMaximum(t *testing.T) {
 				want[a] += 2 * v[a]
 			}
 			checkClose(t, "Hv", hv, want, 1e-15)
+		})
+	}
+}
+
+// TestMaxPoolTakesNaNAsPyTorch: on tied inputs holding NaNs of distinct
+// payloads, max-pooling returns, bit for bit, the value PyTorch's rule
+// selects (the first maximum; a NaN whenever met, so a window's last NaN).
+func TestMaxPoolTakesNaNAsPyTorch(t *testing.T) {
+	for _, tc := range poolCases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := tc.g
+			x := tiedInput(g, 75)
+			for i := 3; i < len(x); i += 5 {
+				x[i] = math.Float64frombits(0x7FF8000000000000 | uint64(i)) // a NaN naming its index
+			}
+			eg := G.NewGraph()
+			y, err := pooledNCHW(bound(t, eg, tensor.Shape{g.Batch, g.C * g.H * g.W}, x), g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := run(t, y)[0]
+			want, _ := refMaxPool(x, g)
+			if i := sameBits(got, want); i >= 0 {
+				t.Fatalf("output %d: %x, want %x", i, math.Float64bits(got[i]), math.Float64bits(want[i]))
+			}
 		})
 	}
 }
