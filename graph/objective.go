@@ -353,6 +353,19 @@ func (o *Objective) Hessian(theta []float64) (*Hessian, error) {
 	return &Hessian{o: o, theta: append([]float64(nil), theta...)}, nil
 }
 
+// Prepare builds the graphs of the Hessian-vector product and compiles the
+// program Apply runs, which the first product does otherwise: a caller can
+// then time its start-up apart from the products.
+func (h *Hessian) Prepare() error {
+	m, err := h.o.machine(kindHVP)
+	if err != nil {
+		return err
+	}
+	m.want = outLoss | outHV
+	_, err = m.program()
+	return err
+}
+
 // Dim is the number of parameters.
 func (h *Hessian) Dim() int { return h.o.Dim() }
 

@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/minima-project/minima/internal/numtest"
@@ -150,5 +151,40 @@ func TestLogitsMatchReferenceForward(t *testing.T) {
 		if d := numtest.MaxRelDiff(got, want); d > 1e-12 {
 			t.Errorf("spec %d (%s): logits differ from the reference forward by %.3g", i, s.Loss, d)
 		}
+	}
+}
+
+// Hessian.Prepare compiles the product's program before the first product,
+// which then gives the same bits as without it.
+func TestHessianPrepareCompilesAhead(t *testing.T) {
+	s := testSpecs[4]
+	set := randomSet(13, s.Inputs(), s.Outputs(), 3)
+	theta := randomVec(s.NumParams(), 0.7, 4)
+	v := randomVec(s.NumParams(), 1, 5)
+	apply := func(prepare bool) []float64 {
+		o := mustObjective(t, s, set, 0)
+		h, err := o.Hessian(theta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prepare {
+			if err := h.Prepare(); err != nil {
+				t.Fatal(err)
+			}
+			if o.hvp == nil || len(o.hvp.progs) != 1 {
+				t.Fatal("Prepare compiled no program")
+			}
+		}
+		hv := make([]float64, len(theta))
+		if err := h.Apply(hv, v); err != nil {
+			t.Fatal(err)
+		}
+		if len(o.hvp.progs) != 1 {
+			t.Fatalf("%d programs after Prepare and Apply, want the one Prepare compiled", len(o.hvp.progs))
+		}
+		return hv
+	}
+	if a, b := apply(true), apply(false); !slices.Equal(a, b) {
+		t.Fatal("Apply after Prepare differs from Apply alone")
 	}
 }
