@@ -66,6 +66,7 @@ type HessianResult struct {
 	Asymmetry       *float64         `json:"asymmetry,omitempty"`
 	HVPs            int              `json:"hvps"`
 	Seconds         float64          `json:"-"` // wall clock: timing.json, so results are byte-identical
+	StartupSeconds  float64          `json:"-"` // process start to the spectrum's start, set by the caller: timing.json
 	Trace           *float64         `json:"trace,omitempty"`
 	TraceStdErr     *float64         `json:"trace_stderr,omitempty"`
 	Outliers        *int             `json:"outliers,omitempty"` // absent when not determined
@@ -225,7 +226,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 // eigenvalues.csv has one row per eigenvalue known: the exact spectrum
 // (index, value), or the Lanczos ends (which, rank, value, residual).
 func WriteHessian(ad *report.AtomicDir, r *HessianResult) error {
-	if err := report.WriteTiming(ad, r.Seconds); err != nil {
+	if err := report.WriteTimings(ad, report.Timing{Seconds: r.Seconds, StartupSeconds: r.StartupSeconds}); err != nil {
 		return err
 	}
 	if err := report.WriteJSON(ad.Path("hessian.json"), r); err != nil {

@@ -92,6 +92,9 @@ func hessianAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := op.Prepare(); err != nil {
+		return err
+	}
 	// What samples.json records is taken now; without X.npy the features are
 	// released: the objective holds its own copy (8-bit data, such as MNIST's
 	// pixels, as one byte per value), so a run over all 60,000 training images
@@ -110,9 +113,11 @@ func hessianAction(c *cli.Context) error {
 		Seed:            c.Int64("probe-seed"),
 		Progress:        say,
 	}
+	startup := sinceStart()
 	r, err := study.Hessian(op, set.N, s)
 	if r != nil {
 		r.Float32 = c.Bool("float32")
+		r.StartupSeconds = startup.Seconds()
 	}
 	bar.Finish()
 	if err != nil {
