@@ -17,8 +17,9 @@ import (
 //
 // Only the step differs: gorgonia computes it with a branch per element
 // (tensor's GteSameVS), which mispredicts on about half the elements of a
-// hidden layer's pre-activations, 1.4 ms for 256,000 of them; Step selects
-// the bits of 1 or 0 without a branch, 0.15 ms.
+// hidden layer's pre-activations; the step here selects the bits of 1 or 0
+// without a branch: 0.28 ms against 1.9 ms for 256,000 values
+// (BenchmarkKernelStep, BenchmarkKernelGorgoniaStep).
 func ReLU(x *G.Node) (*G.Node, error) {
 	if x == nil || x.Dims() != 2 {
 		return nil, fmt.Errorf("ops: ReLU input must be a matrix, got %v", x)
@@ -70,9 +71,8 @@ func (op stepOp) outShape() tensor.Shape { return tensor.Shape{op.R, op.C} }
 func (op stepOp) inSizes() []int         { return []int{op.R * op.C} }
 
 // into64 and into32 select the bits of 1 or of +0 with a comparison the
-// compiler turns into a conditional move: a generic loop assigning 1 or 0
-// as floats keeps the branch (measured: 1.4 ms against 0.15 ms for 256,000
-// values of random sign).
+// compiler turns into a conditional move: a loop assigning 1 or 0 as floats
+// keeps the branch (BenchmarkKernelGorgoniaStep).
 func (op stepOp) into64(dst []float64, in [][]float64) {
 	for i, x := range in[0] {
 		var b uint64
