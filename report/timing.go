@@ -13,14 +13,9 @@ type Timing struct {
 	StartupSeconds float64 `json:"startup_seconds,omitempty"`
 }
 
-// WriteTiming writes timing.json (seconds rounded to milliseconds) into ad.
-func WriteTiming(ad *AtomicDir, seconds float64) error {
-	return WriteTimings(ad, Timing{Seconds: seconds})
-}
-
-// WriteTimings writes t as timing.json (seconds rounded to milliseconds)
-// into ad.
-func WriteTimings(ad *AtomicDir, t Timing) error {
+// WriteTiming writes t as timing.json (seconds rounded to milliseconds) into
+// ad.
+func WriteTiming(ad *AtomicDir, t Timing) error {
 	ms := func(s float64) float64 { return math.Round(s*1000) / 1000 }
 	return WriteJSON(ad.Path("timing.json"), Timing{Seconds: ms(t.Seconds), StartupSeconds: ms(t.StartupSeconds)})
 }

@@ -72,9 +72,8 @@ def main():
 # PAGE_FAULTS times filling a fresh 123 MB float64 tensor (60,000 × 256, one hidden
 # layer's activations on all of MNIST) against filling one allocated before, in
 # PyTorch's allocator on 1 thread: the peer allocates its intermediates afresh on
-# every product, so where fresh memory is slow to fault in (measured: up to 28× a
-# reused buffer's time on a fresh virtual machine) its time grows on large sample
-# counts; minima allocates its buffers once.
+# every product, so where fresh memory is slow to fault in (a fresh virtual machine)
+# its time grows on large sample counts; minima allocates its buffers once.
 PAGE_FAULTS = """
 import time, torch
 torch.set_num_threads(1)

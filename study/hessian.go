@@ -226,7 +226,7 @@ func Hessian(op measures.Operator, samples int, s HessianSettings) (*HessianResu
 // eigenvalues.csv has one row per eigenvalue known: the exact spectrum
 // (index, value), or the Lanczos ends (which, rank, value, residual).
 func WriteHessian(ad *report.AtomicDir, r *HessianResult) error {
-	if err := report.WriteTimings(ad, report.Timing{Seconds: r.Seconds, StartupSeconds: r.StartupSeconds}); err != nil {
+	if err := report.WriteTiming(ad, report.Timing{Seconds: r.Seconds, StartupSeconds: r.StartupSeconds}); err != nil {
 		return err
 	}
 	if err := report.WriteJSON(ad.Path("hessian.json"), r); err != nil {

@@ -98,7 +98,7 @@ func WriteSweep(ad *report.AtomicDir, info SweepInfo, rows []SweepRow) error {
 	for _, r := range rows {
 		total += r.Seconds
 	}
-	if err := report.WriteTiming(ad, total); err != nil {
+	if err := report.WriteTiming(ad, report.Timing{Seconds: total}); err != nil {
 		return err
 	}
 	if err := report.WriteJSON(ad.Path("reparam.json"), struct {

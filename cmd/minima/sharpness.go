@@ -78,7 +78,7 @@ func sharpnessAction(c *cli.Context) error {
 		return err
 	}
 	err = writeDir(c, out, func(ad *report.AtomicDir) error {
-		if err := report.WriteTiming(ad, res.Seconds); err != nil {
+		if err := report.WriteTiming(ad, report.Timing{Seconds: res.Seconds}); err != nil {
 			return err
 		}
 		return report.WriteJSON(ad.Path("measures.json"), res)

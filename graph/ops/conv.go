@@ -19,12 +19,11 @@ import (
 //
 // It is one fused op, computed a block of samples at a time (patches of a
 // block, then a matrix product with gorgonia's BLAS, G.WhichBLAS: Dgemm, or
-// Sgemm when the graph runs in float32), so the
-// patch matrix is never a graph node. Its derivatives are two more fused ops,
-// the data gradient Col2Im(dy·w̃) and the filter gradient dyᵀ·Im2Col(x)
-// (permuted back to w's order); the
-// three are the partial derivatives of the trilinear form ⟨y, Conv2D(x, w)⟩,
-// so each one's derivatives are again among them.
+// Sgemm when the graph runs in float32), so the patch matrix is never a graph
+// node. Its derivatives are two more fused ops, the data gradient
+// Col2Im(dy·w̃) and the filter gradient dyᵀ·Im2Col(x) (its columns permuted
+// back to w's order); the three are the partial derivatives of the trilinear
+// form ⟨y, Conv2D(x, w)⟩, so each one's derivatives are again among them.
 //
 // Add a bias b (a vector of O) with G.BroadcastAdd(y, b, nil, []byte{0}) and
 // apply ReLU with ReLU (or G.Rectify); both survive a second Grad.
@@ -49,9 +48,9 @@ func Conv2D(x, w *G.Node, g Geom) (*G.Node, error) {
 // of output channels. With K = C·KH·KW, w̃ = w with its columns in Im2Col's
 // order and the trilinear form T(x, w, y) = ⟨y, Im2Col(x)·w̃ᵀ⟩:
 //
-//	convOp       (x, w)  ↦ ∂T/∂y = Im2Col(x)·w̃ᵀ     (B·OH·OW, O)
+//	convOp       (x, w)  ↦ ∂T/∂y = Im2Col(x)·w̃ᵀ    (B·OH·OW, O)
 //	convDataOp   (y, w)  ↦ ∂T/∂x = Col2Im(y·w̃)     (B·H·W, C)
-//	convFilterOp (x, y)  ↦ ∂T/∂w = (yᵀ·Im2Col(x))~⁻¹ (O, K), in w's order
+//	convFilterOp (x, y)  ↦ ∂T/∂w = yᵀ·Im2Col(x)    (O, K), columns permuted to w's order
 type conv struct {
 	g Geom
 	o int
