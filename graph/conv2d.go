@@ -101,7 +101,7 @@ func (l *Conv2D) build(in act, p []*G.Node) (act, error) {
 		return act{}, err
 	}
 	if l.Bias {
-		if h, err = G.BroadcastAdd(h, p[1], nil, []byte{0}); err != nil {
+		if h, err = ops.AddBias(h, p[1]); err != nil {
 			return act{}, err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/minima-project/minima/graph/ops"
 )
 
 const kindDense = "dense"
@@ -55,7 +57,7 @@ func (d *Dense) build(in act, p []*G.Node) (act, error) {
 		return act{}, err
 	}
 	if d.Bias {
-		if h, err = G.BroadcastAdd(h, p[1], nil, []byte{0}); err != nil {
+		if h, err = ops.AddBias(h, p[1]); err != nil {
 			return act{}, err
 		}
 	}

@@ -213,8 +213,8 @@ func checkActivation(a string) error {
 	return nil
 }
 
-// activate applies an activation to a node: ReLU as gorgonia's Rectify
-// (same graph, same bits) with a branch-free step (see ops.ReLU).
+// activate applies an activation to a node: ReLU with gorgonia's Rectify's
+// values and derivatives, bit for bit, in one fused op (see ops.ReLU).
 func activate(n *G.Node, a string) (*G.Node, error) {
 	if a == ReLU {
 		return ops.ReLU(n)

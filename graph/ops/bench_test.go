@@ -60,29 +60,61 @@ func randomSigns(n int) []float32 {
 	return d
 }
 
-// BenchmarkKernelStep: ReLU's step as ops.ReLU computes it, on 256,000 values.
-func BenchmarkKernelStep(b *testing.B) {
+// BenchmarkKernelReLU: ReLU as ops.ReLU computes it, x·step(x) in one pass
+// with a branch-free step, on 256,000 values.
+func BenchmarkKernelReLU(b *testing.B) {
 	x := [][]float64{randVec(256000, 1, 9)}
 	y := make([]float64, 256000)
-	op := stepOp{R: 1000, C: 256}
+	op := reluOp{R: 1000, C: 256}
 	for b.Loop() {
 		op.into64(y, x)
 	}
 }
 
-// BenchmarkKernelGorgoniaStep: the same step as gorgonia's Rectify computes it
-// (x ≥ 0 with a branch per value, tensor's GteSameVS), on a copy of the input.
-func BenchmarkKernelGorgoniaStep(b *testing.B) {
+// BenchmarkKernelGorgoniaReLU: the same values as gorgonia's Rectify computes
+// them: the step x ≥ 0 with a branch per value into a copy of the input
+// (tensor's GteSameVS), then the product x ⊙ step (MulRecv).
+func BenchmarkKernelGorgoniaReLU(b *testing.B) {
 	x := randVec(256000, 1, 9)
-	y := make([]float64, len(x))
+	s, y := make([]float64, len(x)), make([]float64, len(x))
 	for b.Loop() {
-		copy(y, x)
-		for i := range y { // tensor/internal/execution.GteSameVSF64
-			if y[i] >= 0 {
-				y[i] = 1
+		copy(s, x)
+		for i := range s { // tensor/internal/execution.GteSameVSF64
+			if s[i] >= 0 {
+				s[i] = 1
 			} else {
-				y[i] = 0
+				s[i] = 0
 			}
+		}
+		for i := range y { // tensor/internal/execution.MulRecvF64
+			y[i] = x[i] * s[i]
+		}
+	}
+}
+
+// BenchmarkKernelAddBias: a bias added to 1,000 rows of 256 as ops.AddBias
+// adds it, in one pass.
+func BenchmarkKernelAddBias(b *testing.B) {
+	in := [][]float64{randVec(256000, 1, 9), randVec(256, 1, 10)}
+	y := make([]float64, 256000)
+	op := biasOp{R: 1000, C: 256}
+	for b.Loop() {
+		op.into64(y, in)
+	}
+}
+
+// BenchmarkKernelGorgoniaAddBias: the same sum as G.BroadcastAdd computes it:
+// the bias repeated into a 1,000×256 matrix (tensor's RepeatReuse), then
+// added (AddRecv).
+func BenchmarkKernelGorgoniaAddBias(b *testing.B) {
+	x, bias := randVec(256000, 1, 9), randVec(256, 1, 10)
+	r, y := make([]float64, len(x)), make([]float64, len(x))
+	for b.Loop() {
+		for i := 0; i < len(r); i += len(bias) {
+			copy(r[i:i+len(bias)], bias)
+		}
+		for i := range y {
+			y[i] = x[i] + r[i]
 		}
 	}
 }

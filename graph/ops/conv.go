@@ -25,8 +25,9 @@ import (
 // back to w's order); the three are the partial derivatives of the trilinear
 // form ⟨y, Conv2D(x, w)⟩, so each one's derivatives are again among them.
 //
-// Add a bias b (a vector of O) with G.BroadcastAdd(y, b, nil, []byte{0}) and
-// apply ReLU with ReLU (or G.Rectify); both survive a second Grad.
+// Add a bias b (a vector of O) with AddBias (or G.BroadcastAdd(y, b, nil,
+// []byte{0})) and apply ReLU with ReLU (or G.Rectify); all survive a second
+// Grad.
 func Conv2D(x, w *G.Node, g Geom) (*G.Node, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err

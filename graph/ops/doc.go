@@ -1,6 +1,8 @@
 // Package ops holds gorgonia operations for convolutional networks that can be
 // differentiated twice, as the Hessian-vector products of package graph need
-// (reverse over reverse: Grad, CopyDAG into a fresh graph, Grad again).
+// (reverse over reverse: Grad, CopyDAG into a fresh graph, Grad again), and
+// fused forms of two of gorgonia's own, ReLU and the bias add, with its
+// values and derivatives bit for bit in fewer passes over memory.
 //
 // gorgonia v0.9.18's own Im2Col/Conv2d on hidden activations and MaxPool2D fail
 // a second Grad; the ops here form closed families instead, each one's
@@ -11,6 +13,8 @@
 //	MaxPool → scatter(x, dy) ↔ gather(x, g)
 //	Im2Col ↔ Col2Im                             (adjoint linear maps)
 //	NCHWToNHWC ↔ NHWCToNCHW                     (inverse permutations)
+//	ReLU → ReLUMask(g, x) → ReLUMask            (the step is not differentiated)
+//	AddBias → grad, G.Sum(grad, 0)              (gorgonia's own from there)
 //
 // Op values hold geometry only, never run-time state: the argmax of a pooling
 // window is recomputed from x by every op that needs it, so op values can be

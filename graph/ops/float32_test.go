@@ -66,10 +66,10 @@ func float32Case(t *testing.T, pc preallocCase, seed int64) (vs32 []G.Value, got
 
 // movesValues reports whether op only moves values of its inputs (no
 // arithmetic): im2col, the layout permutations, max-pooling and its gather;
-// and ReLU's step, whose 0 or 1 rounding to float32 cannot change.
+// and ReLU and its mask, which multiply by 0 or 1, exactly in either precision.
 func movesValues(op kernelOp) bool {
 	switch op.(type) {
-	case im2colOp, permOp, poolOp, gatherOp, stepOp:
+	case im2colOp, permOp, poolOp, gatherOp, reluOp:
 		return true
 	}
 	return false
@@ -97,7 +97,7 @@ func TestFloat32MovingOpsAreExact(t *testing.T) {
 }
 
 // TestFloat32SummingOpsMatchFloat64: the ops that add (the three
-// convolutions, col2im and max-pooling's scatter) agree with float64 to
+// convolutions, col2im, max-pooling's scatter and the bias) agree with float64 to
 // 1e-5 relative to the largest value. A float32 sum of K terms of random
 // signs errs by about √K·u times the terms' scale (u = 6e-8; K·u at worst);
 // here K ≤ 200 (8 channels of 5×5) in the forward and data products and

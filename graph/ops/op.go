@@ -261,4 +261,4 @@ func hashOp(op interface{ WriteHash(hash.Hash) }) uint32 {
 var _ = []interface {
 	kernelOp
 	G.UsePreallocDoer
-}{convOp{}, convDataOp{}, convFilterOp{}, im2colOp{}, col2imOp{}, poolOp{}, scatterOp{}, gatherOp{}, permOp{}, stepOp{}}
+}{convOp{}, convDataOp{}, convFilterOp{}, im2colOp{}, col2imOp{}, poolOp{}, scatterOp{}, gatherOp{}, permOp{}, reluOp{}, biasOp{}}

@@ -18,7 +18,8 @@ func geomOps(g Geom) []G.Op {
 
 // allOps returns every op of the package.
 func allOps() []G.Op {
-	return append(geomOps(baseGeom), permOp{B: 2, C: 3, H: 4, W: 5}, permOp{B: 2, C: 3, H: 4, W: 5, toNHWC: true}, stepOp{R: 4, C: 5})
+	return append(geomOps(baseGeom), permOp{B: 2, C: 3, H: 4, W: 5}, permOp{B: 2, C: 3, H: 4, W: 5, toNHWC: true},
+		reluOp{R: 4, C: 5}, reluOp{R: 4, C: 5, mask: true}, biasOp{R: 4, C: 5})
 }
 
 // TestDiffWRTMatchesArity: every op reports differentiability for each of its
@@ -52,8 +53,9 @@ func TestHashEncodesEveryParameter(t *testing.T) {
 			add(op)
 		}
 	}
-	add(stepOp{R: 5, C: 4})
-	add(stepOp{R: 4, C: 6})
+	for _, op := range []G.Op{reluOp{R: 5, C: 4}, reluOp{R: 4, C: 6}, reluOp{R: 5, C: 4, mask: true}, reluOp{R: 4, C: 6, mask: true}, biasOp{R: 5, C: 4}, biasOp{R: 4, C: 6}} {
+		add(op)
+	}
 	for i := 0; i < 4; i++ {
 		p := permOp{B: 2, C: 3, H: 4, W: 5}
 		f := reflect.ValueOf(&p).Elem().Field(i)

@@ -48,7 +48,9 @@ func preallocCases() []preallocCase {
 	cs = append(cs,
 		preallocCase{"NCHWToNHWC", permOp{B: b, C: c, H: h, W: w, toNHWC: true}, []tensor.Shape{{b, c * h * w}}},
 		preallocCase{"NHWCToNCHW", permOp{B: b, C: c, H: h, W: w}, []tensor.Shape{{b * h * w, c}}},
-		preallocCase{"Step", stepOp{R: b * h, C: c * w}, []tensor.Shape{{b * h, c * w}}},
+		preallocCase{"ReLU", reluOp{R: b * h, C: c * w}, []tensor.Shape{{b * h, c * w}}},
+		preallocCase{"ReLUMask", reluOp{R: b * h, C: c * w, mask: true}, []tensor.Shape{{b * h, c * w}, {b * h, c * w}}},
+		preallocCase{"AddBias", biasOp{R: b * h, C: c * w}, []tensor.Shape{{b * h, c * w}, {c * w}}},
 	)
 	return cs
 }

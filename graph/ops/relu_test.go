@@ -8,8 +8,8 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// reluInput is a 3×4 matrix holding every kind of value the step must treat
-// as gorgonia's x ≥ 0 does: signed zeros, infinities, NaN, subnormals.
+// reluInput is a 3×4 matrix holding every kind of value ReLU must treat as
+// gorgonia's x ≥ 0 does: signed zeros, infinities, NaN, subnormals.
 func reluInput() []float64 {
 	return []float64{
 		-1.5, 0, math.Copysign(0, -1), 2.25,
@@ -18,90 +18,125 @@ func reluInput() []float64 {
 	}
 }
 
-// reluRun evaluates f(x) and the gradient of Σ c ⊙ f(x) with respect to x
-// with gorgonia's tape machine, on reluInput and fixed weights c.
-func reluRun(t *testing.T, f func(*G.Node) (*G.Node, error)) (value, grad []float64) {
+// derivatives evaluates, with gorgonia's tape machine, y = f(inputs) on the
+// values vals, the gradient of L = Σ c ⊙ y with respect to each input, and
+// the gradient with respect to c of M = Σ_k Σ d_k ⊙ ∂L/∂input_k — a
+// derivative through f's backward, as a Hessian-vector product takes it
+// (c and the d_k are fixed random values). It returns y, the ∂L/∂input_k
+// and ∂M/∂c, in that order, flattened.
+func derivatives(t *testing.T, f func(in []*G.Node) (*G.Node, error), vals ...*tensor.Dense) [][]float64 {
 	t.Helper()
 	g := G.NewGraph()
-	x := G.NewMatrix(g, tensor.Float64, G.WithShape(3, 4), G.WithName("x"))
-	c := G.NewConstant(tensor.New(tensor.WithShape(3, 4), tensor.WithBacking(randVec(12, 1, 3))))
-	y, err := f(x)
+	in := make([]*G.Node, len(vals))
+	for i, v := range vals {
+		in[i] = G.NewTensor(g, tensor.Float64, v.Dims(), G.WithShape(v.Shape()...), G.WithValue(v))
+	}
+	y, err := f(in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := G.HadamardProd(y, c)
+	c := G.NewTensor(g, tensor.Float64, y.Dims(), G.WithShape(y.Shape()...),
+		G.WithValue(dense(y.Shape(), randVec(y.Shape().TotalSize(), 1, 3))))
+	must := func(n *G.Node, err error) *G.Node {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	L := must(G.Sum(must(G.HadamardProd(y, c))))
+	gs, err := G.Grad(L, in...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := G.Sum(p)
+	var M *G.Node
+	for k, gk := range gs {
+		d := G.NewConstant(dense(gk.Shape(), randVec(gk.Shape().TotalSize(), 1, int64(5+k))))
+		term := must(G.Sum(must(G.HadamardProd(gk, d))))
+		if M == nil {
+			M = term
+		} else {
+			M = must(G.Add(M, term))
+		}
+	}
+	g2, err := G.Grad(M, c)
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs, err := G.Grad(s, x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var yv, gv G.Value
-	G.Read(y, &yv)
-	G.Read(gs[0], &gv)
-	if err := G.Let(x, dense(tensor.Shape{3, 4}, reluInput())); err != nil {
-		t.Fatal(err)
+	outs := append(append([]*G.Node{y}, gs...), g2...)
+	vs := make([]G.Value, len(outs))
+	for i, n := range outs {
+		G.Read(n, &vs[i])
 	}
 	m := G.NewTapeMachine(g)
 	defer m.Close()
 	if err := m.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	return append([]float64(nil), yv.Data().([]float64)...), append([]float64(nil), gv.Data().([]float64)...)
+	res := make([][]float64, len(vs))
+	for i, v := range vs {
+		res[i] = append([]float64(nil), v.Data().([]float64)...)
+	}
+	return res
 }
 
-// TestReLUMatchesRectify: ReLU gives gorgonia's Rectify's value bit for bit
-// on zeros of both signs, infinities, NaN and subnormals.
+// checkSameDerivatives fails t unless got and want (from derivatives) agree
+// bit for bit; names names each of them.
+func checkSameDerivatives(t *testing.T, got, want [][]float64, names ...string) {
+	t.Helper()
+	for k := range want {
+		if i := sameBits(got[k], want[k]); i >= 0 {
+			t.Errorf("%s, element %d: %v, gorgonia's %v", names[k], i, got[k][i], want[k][i])
+		}
+	}
+}
+
+func reluOf(in []*G.Node) (*G.Node, error)    { return ReLU(in[0]) }
+func rectifyOf(in []*G.Node) (*G.Node, error) { return G.Rectify(in[0]) }
+
+// TestReLUMatchesRectify: ReLU's value, gradient and derivative through the
+// gradient are gorgonia's Rectify's bit for bit, on zeros of both signs,
+// infinities, NaN and subnormals.
 func TestReLUMatchesRectify(t *testing.T) {
-	got, _ := reluRun(t, ReLU)
-	want, _ := reluRun(t, G.Rectify)
-	if i := sameBits(got, want); i >= 0 {
-		t.Fatalf("element %d (x = %v): ReLU %v, Rectify %v", i, reluInput()[i], got[i], want[i])
-	}
+	x := dense(tensor.Shape{3, 4}, reluInput())
+	got := derivatives(t, reluOf, x)
+	want := derivatives(t, rectifyOf, x)
+	checkSameDerivatives(t, got, want, "value", "gradient", "derivative of the gradient")
 }
 
-// TestReLUGradientMatchesRectify: the gradient through ReLU is Rectify's bit
-// for bit: the step is a constant for differentiation in both.
-func TestReLUGradientMatchesRectify(t *testing.T) {
-	_, got := reluRun(t, ReLU)
-	_, want := reluRun(t, G.Rectify)
-	if i := sameBits(got, want); i >= 0 {
-		t.Fatalf("element %d (x = %v): ReLU's gradient %v, Rectify's %v", i, reluInput()[i], got[i], want[i])
-	}
-}
-
-// TestStepIsBranchFreeGte: the step is 1 exactly where x ≥ 0 (−0 included,
-// NaN excluded) and +0 elsewhere, in float64 and float32.
-func TestStepIsBranchFreeGte(t *testing.T) {
+// TestReLUKernelIsBranchFreeGte: the fused kernels give x where x ≥ 0 (−0
+// included) and x·0 elsewhere (NaN for NaN and −Inf), and g·step(x), in
+// float64 and float32.
+func TestReLUKernelIsBranchFreeGte(t *testing.T) {
 	x := reluInput()
-	op := stepOp{R: 3, C: 4}
-	d := make([]float64, len(x))
-	op.into64(d, [][]float64{x})
-	x32 := make([]float32, len(x))
-	for i, v := range x {
-		x32[i] = float32(v)
+	g := randVec(len(x), 1, 4)
+	x32, g32 := make([]float32, len(x)), make([]float32, len(x))
+	for i := range x {
+		x32[i], g32[i] = float32(x[i]), float32(g[i])
 	}
-	f := make([]float32, len(x))
-	op.into32(f, [][]float32{x32})
-	for i, v := range x {
-		want := 0.0
+	step := func(v float64) float64 {
 		if v >= 0 {
-			want = 1
+			return 1
 		}
-		if math.Float64bits(d[i]) != math.Float64bits(want) {
-			t.Errorf("x = %v: float64 step %v, want %v", v, d[i], want)
+		return 0
+	}
+	for _, op := range []reluOp{{R: 3, C: 4}, {R: 3, C: 4, mask: true}} {
+		in, in32 := [][]float64{x}, [][]float32{x32}
+		if op.mask {
+			in, in32 = [][]float64{g, x}, [][]float32{g32, x32}
 		}
-		want32 := float32(0)
-		if x32[i] >= 0 {
-			want32 = 1
-		}
-		if math.Float32bits(f[i]) != math.Float32bits(want32) {
-			t.Errorf("x = %v: float32 step %v, want %v", x32[i], f[i], want32)
+		d, f := make([]float64, len(x)), make([]float32, len(x))
+		op.into64(d, in)
+		op.into32(f, in32)
+		for i, v := range x {
+			want := in[0][i] * step(v)
+			if math.Float64bits(d[i]) != math.Float64bits(want) {
+				t.Errorf("%v, x = %v: float64 %v, want %v", op, v, d[i], want)
+			}
+			want32 := in32[0][i] * float32(step(float64(x32[i])))
+			if math.Float32bits(f[i]) != math.Float32bits(want32) {
+				t.Errorf("%v, x = %v: float32 %v, want %v", op, x32[i], f[i], want32)
+			}
 		}
 	}
 }
