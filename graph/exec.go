@@ -25,6 +25,10 @@ import (
 //   - each op writes into a preallocated tensor (UsePreallocDo), or, for ops
 //     that cannot (elementwise unary ops, reductions), into a copy that it
 //     then overwrites (UnsafeDo) or from which its result is copied;
+//   - row and column sums, row maxima and the repeats broadcasting builds
+//     run as kernels doing gorgonia's arithmetic in gorgonia's order straight
+//     into the buffer (kernels.go): the same bits, without the generic
+//     reduction's cost, which dominates on a loss's small matrices;
 //   - Reshape nodes are views of their input's buffer;
 //   - buffers are shared between nodes whose lifetimes do not overlap, so a
 //     program's memory is its largest set of simultaneously live values.
@@ -75,6 +79,7 @@ const (
 	modeUnsafe                   // copy the input into the buffer, then op.UnsafeDo on it
 	modeCopy                     // op.Do, then copy the result into the buffer
 	modeFresh                    // op.Do; the result becomes the value (scalars, views of inputs)
+	modeKernel                   // the step's kernel into the buffer (see kernelFor)
 	modeNone                     // computed at compile time (views of buffers)
 )
 
@@ -85,6 +90,7 @@ type step struct {
 	out  int   // slot of the value
 	args []int // slots of the arguments
 	argv []G.Value
+	kern kernel // modeKernel
 }
 
 // Gemm is one matrix product C = op(A)·op(B) of a compiled graph, C m×n, with
@@ -243,6 +249,10 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node, dt tensor.Dtype) (
 				st.mode = modeFresh
 			default:
 				root[n] = n
+				if st.kern = kernelFor(n, cs); st.kern != nil {
+					st.mode = modeKernel
+					break
+				}
 				switch n.Op().(type) {
 				case G.UsePreallocDoer:
 					st.mode = modePrealloc
@@ -553,6 +563,8 @@ func (p *program) runFrom(from int) error {
 			}
 		case modeFresh:
 			p.values[st.out], err = st.op.Do(st.argv...)
+		case modeKernel:
+			err = st.kern(out, st.argv)
 		}
 		if err != nil {
 			return fmt.Errorf("graph: %v: %w", st.op, err)
