@@ -29,7 +29,9 @@ import (
 //     run as kernels doing gorgonia's arithmetic in gorgonia's order straight
 //     into the buffer (kernels.go): the same bits, without the generic
 //     reduction's cost, which dominates on a loss's small matrices;
-//   - Reshape nodes are views of their input's buffer;
+//   - Reshape nodes are views of their input's buffer, and x ⊙ 1 of an input
+//     x (the second Grad's start, v times the ones of a sum's derivative)
+//     is x itself;
 //   - buffers are shared between nodes whose lifetimes do not overlap, so a
 //     program's memory is its largest set of simultaneously live values.
 //
@@ -80,17 +82,19 @@ const (
 	modeCopy                     // op.Do, then copy the result into the buffer
 	modeFresh                    // op.Do; the result becomes the value (scalars, views of inputs)
 	modeKernel                   // the step's kernel into the buffer (see kernelFor)
+	modeAlias                    // the value is argument alias's (x ⊙ 1 of an input x)
 	modeNone                     // computed at compile time (views of buffers)
 )
 
 type step struct {
-	node *G.Node
-	op   G.Op
-	mode stepMode
-	out  int   // slot of the value
-	args []int // slots of the arguments
-	argv []G.Value
-	kern kernel // modeKernel
+	node  *G.Node
+	op    G.Op
+	mode  stepMode
+	out   int   // slot of the value
+	args  []int // slots of the arguments
+	argv  []G.Value
+	kern  kernel // modeKernel
+	alias int    // modeAlias
 }
 
 // Gemm is one matrix product C = op(A)·op(B) of a compiled graph, C m×n, with
@@ -101,6 +105,40 @@ type Gemm struct {
 	// Varying: the product depends on an input that changes between runs
 	// that keep the others (v, for HVPs at a fixed θ).
 	Varying bool
+}
+
+// timesOnes returns, when node n is the elementwise product x ⊙ 1 of a
+// matrix x and a constant of x's shape holding only ones (the first
+// derivative of a sum, which the second Grad multiplies by v), the index of x
+// among n's children cs; otherwise −1. x·1 is x, bit for bit, for every x but
+// a signalling NaN (made quiet), which arithmetic never produces.
+func timesOnes(n *G.Node, cs []*G.Node, staticVal map[*G.Node]G.Value) int {
+	if len(cs) != 2 || n.Op().String() != "⊙ false" || !isOp(n.Op(), "gorgonia.elemBinOp") {
+		return -1
+	}
+	for k := range 2 {
+		ones, ok := staticVal[cs[1-k]].(tensor.Tensor)
+		if !ok || !cs[k].Shape().Eq(n.Shape()) || !cs[1-k].Shape().Eq(n.Shape()) {
+			continue
+		}
+		all := true
+		switch d := ones.Data().(type) {
+		case []float64:
+			for _, v := range d {
+				all = all && v == 1
+			}
+		case []float32:
+			for _, v := range d {
+				all = all && v == 1
+			}
+		default:
+			all = false
+		}
+		if all {
+			return k
+		}
+	}
+	return -1
 }
 
 // isOp reports whether op is gorgonia's op of the given (unexported) type name.
@@ -240,6 +278,7 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node, dt tensor.Dtype) (
 			for _, c := range cs {
 				st.args = append(st.args, p.slot[c])
 			}
+			alias := timesOnes(n, cs, staticVal)
 			switch {
 			case isOp(n.Op(), "gorgonia.reshapeOp") && !n.IsScalar():
 				root[n] = root[cs[0]]
@@ -247,6 +286,10 @@ func compile(g *G.ExprGraph, inputs, vary, outputs []*G.Node, dt tensor.Dtype) (
 			case n.IsScalar():
 				root[n] = n
 				st.mode = modeFresh
+			case alias >= 0 && isInput[root[cs[alias]]]:
+				st.alias = alias
+				root[n] = root[cs[alias]]
+				st.mode = modeAlias
 			default:
 				root[n] = n
 				if st.kern = kernelFor(n, cs); st.kern != nil {
@@ -395,7 +438,7 @@ func (p *program) findKept(outputs []*G.Node) {
 		case st.mode == modeNone:
 			k.kind = keptView
 			k.parent, k.op = index[st.args[0]], st.op
-		case st.mode == modeFresh:
+		case st.mode == modeFresh || st.mode == modeAlias:
 			k.kind = keptFresh
 		default:
 			k.kind = keptBuffer
@@ -565,6 +608,8 @@ func (p *program) runFrom(from int) error {
 			p.values[st.out], err = st.op.Do(st.argv...)
 		case modeKernel:
 			err = st.kern(out, st.argv)
+		case modeAlias:
+			p.values[st.out] = st.argv[st.alias]
 		}
 		if err != nil {
 			return fmt.Errorf("graph: %v: %w", st.op, err)

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"testing"
 
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
 	"github.com/minima-project/minima/internal/numtest"
 	"github.com/minima-project/minima/loss"
 )
@@ -193,5 +196,55 @@ func TestHVPKeptLossAndGradient(t *testing.T) {
 	}
 	if l1 != l2 || !slices.Equal(g1, g2) {
 		t.Fatalf("second product at the same θ: loss %v (first %v), gradient differs by %.3g", l2, l1, numtest.MaxRelDiff(g2, g1))
+	}
+}
+
+// TestProductWithOnesIsTheInput: x ⊙ 1 of an input x (the first derivative of
+// a sum times v, in every HVP) runs no step: its value is x's own.
+func TestProductWithOnesIsTheInput(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(3, 4), G.WithName("x"))
+	ones := G.NewConstant(tensor.New(tensor.WithShape(3, 4), tensor.WithBacking([]float64{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1})))
+	y, err := G.HadamardProd(ones, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := compile(g, []*G.Node{x}, nil, []*G.Node{y}, tensor.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.steps) != 1 || p.steps[0].mode != modeAlias {
+		t.Fatalf("steps %+v, want one alias", p.steps)
+	}
+	xv := tensor.New(tensor.WithShape(3, 4), tensor.WithBacking(randomVec(12, 1, 1)))
+	p.set(x, xv)
+	if err := p.run(); err != nil {
+		t.Fatal(err)
+	}
+	if p.value(y) != G.Value(xv) {
+		t.Fatalf("x ⊙ 1 is %v, want x itself", p.value(y))
+	}
+}
+
+// TestProductWithNonOnesIsComputed: a constant with one value other than 1
+// keeps its product.
+func TestProductWithNonOnesIsComputed(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(2, 2), G.WithName("x"))
+	c := G.NewConstant(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 1, 1, 0.5})))
+	y, err := G.HadamardProd(x, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := compile(g, []*G.Node{x}, nil, []*G.Node{y}, tensor.Float64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.set(x, tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{2, 4, 6, 8})))
+	if err := p.run(); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.value(y).Data().([]float64); got[3] != 4 || got[0] != 2 {
+		t.Fatalf("x ⊙ c = %v, want [2 4 6 4]", got)
 	}
 }
