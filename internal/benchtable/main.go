@@ -172,6 +172,9 @@ func measureModel(model string, p *bench.Problem, pr *peer, rounds, k int) []row
 		if op.Peer == "hvp" {
 			pr.time("hvp_fwd_rev")
 		}
+		if pr != nil {
+			settle() // the peer's warm-up, like its blocks, is followed by a pause
+		}
 		for range rounds {
 			for range k {
 				r.ours = append(r.ours, timeIt(op.Run))
