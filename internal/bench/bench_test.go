@@ -2,6 +2,7 @@ package bench
 
 import (
 	"testing"
+	"time"
 
 	"github.com/minima-project/minima/graph"
 )
@@ -41,6 +42,21 @@ func BenchmarkGradientFloor(b *testing.B) {
 	Run(b, floor(b, problem(b), graph.ProductGradient, false).Run)
 }
 func BenchmarkHVPFloor(b *testing.B) { Run(b, floor(b, problem(b), graph.ProductHVP, true).Run) }
+
+// BenchmarkGradientFloorPaused is the gradient's floor with the calling thread
+// spinning alone for 160 µs after each product, as it does for an
+// evaluation's element-wise steps; gemm-ms/op is the products' own time, which
+// at 2 OpenBLAS threads grows with such pauses (against BenchmarkGradientFloor).
+func BenchmarkGradientFloorPaused(b *testing.B) {
+	f := floor(b, problem(b), graph.ProductGradient, false)
+	f.Run()
+	b.ResetTimer()
+	var inGemm time.Duration
+	for range b.N {
+		inGemm += f.RunPaused(160 * time.Microsecond)
+	}
+	b.ReportMetric(float64(inGemm.Microseconds())/1e3/float64(b.N), "gemm-ms/op")
+}
 func BenchmarkHVPNewThetaFloor(b *testing.B) {
 	Run(b, floor(b, problem(b), graph.ProductHVP, false).Run)
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math/rand"
+	"time"
 
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
@@ -63,26 +64,47 @@ func NewFloor(o *graph.Objective, p graph.Product, varyingOnly bool) (*Floor, er
 }
 
 // Run computes every product once per chunk.
-func (f *Floor) Run() error {
-	impl := G.WhichBLAS()
+func (f *Floor) Run() error { f.run(0); return nil }
+
+// RunPaused is Run with the calling thread busy for pause (a spin, touching
+// no memory) after each product, as an evaluation's element-wise steps keep
+// it between its products; it returns the time spent in the products alone.
+func (f *Floor) RunPaused(pause time.Duration) time.Duration { return f.run(pause) }
+
+func (f *Floor) run(pause time.Duration) time.Duration {
+	var inGemm time.Duration
 	for range f.chunks {
-		for i, g := range f.gemms {
-			tA, lda := blas.NoTrans, g.K
-			if g.TransA {
-				tA, lda = blas.Trans, g.M
-			}
-			tB, ldb := blas.NoTrans, g.N
-			if g.TransB {
-				tB, ldb = blas.Trans, g.K
-			}
-			if f.s[0] != nil {
-				impl.Sgemm(tA, tB, g.M, g.N, g.K, 1, f.s[0][i], lda, f.s[1][i], ldb, 0, f.s[2][i], g.N)
+		for i := range f.gemms {
+			if pause == 0 {
+				f.gemm(i)
 				continue
 			}
-			impl.Dgemm(tA, tB, g.M, g.N, g.K, 1, f.a[i], lda, f.b[i], ldb, 0, f.c[i], g.N)
+			t := time.Now()
+			f.gemm(i)
+			inGemm += time.Since(t)
+			for t = time.Now(); time.Since(t) < pause; {
+			}
 		}
 	}
-	return nil
+	return inGemm
+}
+
+// gemm computes product i.
+func (f *Floor) gemm(i int) {
+	g := f.gemms[i]
+	tA, lda := blas.NoTrans, g.K
+	if g.TransA {
+		tA, lda = blas.Trans, g.M
+	}
+	tB, ldb := blas.NoTrans, g.N
+	if g.TransB {
+		tB, ldb = blas.Trans, g.K
+	}
+	if f.s[0] != nil {
+		G.WhichBLAS().Sgemm(tA, tB, g.M, g.N, g.K, 1, f.s[0][i], lda, f.s[1][i], ldb, 0, f.s[2][i], g.N)
+		return
+	}
+	G.WhichBLAS().Dgemm(tA, tB, g.M, g.N, g.K, 1, f.a[i], lda, f.b[i], ldb, 0, f.c[i], g.N)
 }
 
 // Products is the number of matrix products per chunk.
