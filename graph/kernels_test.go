@@ -140,3 +140,54 @@ func TestKernelsMatchGorgonia(t *testing.T) {
 		}
 	}
 }
+
+// benchReduce times node f(x) of an r×c matrix x: run by a compiled program
+// (with its kernel) or, with gorgonia, by the node's op's Do.
+func benchReduce(b *testing.B, f func(*G.Node) (*G.Node, error), r, c int, gorgonia bool) {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(r, c), G.WithName("x"))
+	y, err := f(x)
+	if err != nil {
+		b.Fatal(err)
+	}
+	xv := tensor.New(tensor.WithShape(r, c), tensor.WithBacking(randomVec(r*c, 1, 1)))
+	if gorgonia {
+		for b.Loop() {
+			if _, err := y.Op().Do(xv); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return
+	}
+	p, err := compile(g, []*G.Node{x}, nil, []*G.Node{y}, tensor.Float64)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.set(x, xv)
+	for b.Loop() {
+		if err := p.run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// The reductions of the loss (1,000×10) and of a bias gradient (1,000×256),
+// as kernels and as gorgonia's ops.
+func BenchmarkReduceMaxRowsKernel(b *testing.B) {
+	benchReduce(b, kernelCases["MaxAlong[1]"], 1000, 10, false)
+}
+func BenchmarkReduceMaxRowsGorgonia(b *testing.B) {
+	benchReduce(b, kernelCases["MaxAlong[1]"], 1000, 10, true)
+}
+func BenchmarkReduceSumRowsKernel(b *testing.B) {
+	benchReduce(b, kernelCases["Σ[1]"], 1000, 10, false)
+}
+func BenchmarkReduceSumRowsGorgonia(b *testing.B) {
+	benchReduce(b, kernelCases["Σ[1]"], 1000, 10, true)
+}
+func BenchmarkReduceSumColsKernel(b *testing.B) {
+	benchReduce(b, kernelCases["Σ[0]"], 1000, 256, false)
+}
+func BenchmarkReduceSumColsGorgonia(b *testing.B) {
+	benchReduce(b, kernelCases["Σ[0]"], 1000, 256, true)
+}
