@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -29,14 +30,14 @@ func derivatives(t *testing.T, f func(in []*G.Node) (*G.Node, error), vals ...*t
 	g := G.NewGraph()
 	in := make([]*G.Node, len(vals))
 	for i, v := range vals {
-		in[i] = G.NewTensor(g, tensor.Float64, v.Dims(), G.WithShape(v.Shape()...), G.WithValue(v))
+		in[i] = G.NewTensor(g, tensor.Float64, v.Dims(), G.WithShape(v.Shape()...), G.WithValue(v), G.WithName(fmt.Sprintf("in%d", i)))
 	}
 	y, err := f(in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := G.NewTensor(g, tensor.Float64, y.Dims(), G.WithShape(y.Shape()...),
-		G.WithValue(dense(y.Shape(), randVec(y.Shape().TotalSize(), 1, 3))))
+		G.WithValue(dense(y.Shape(), randVec(y.Shape().TotalSize(), 1, 3))), G.WithName("c"))
 	must := func(n *G.Node, err error) *G.Node {
 		t.Helper()
 		if err != nil {
@@ -147,5 +148,41 @@ func TestReLURejectsNonMatrix(t *testing.T) {
 	v := G.NewVector(g, tensor.Float64, G.WithShape(4), G.WithName("v"))
 	if _, err := ReLU(v); err == nil {
 		t.Fatal("ReLU of a vector: no error")
+	}
+}
+
+// TestReLUMaskIsReLUsBackward: ReLUMask(g, x) is the gradient of Σ g ⊙ ReLU(x)
+// with respect to x, bit for bit.
+func TestReLUMaskIsReLUsBackward(t *testing.T) {
+	g := G.NewGraph()
+	xv, gv := reluInput(), randVec(12, 1, 3)
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(3, 4), G.WithValue(dense(tensor.Shape{3, 4}, xv)), G.WithName("x"))
+	c := G.NewMatrix(g, tensor.Float64, G.WithShape(3, 4), G.WithValue(dense(tensor.Shape{3, 4}, gv)), G.WithName("c"))
+	m, err := ReLUMask(c, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got G.Value
+	G.Read(m, &got)
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	// derivatives weighs ReLU's value by the same randVec(12, 1, 3).
+	want := derivatives(t, reluOf, dense(tensor.Shape{3, 4}, xv))[1]
+	if i := sameBits(got.Data().([]float64), want); i >= 0 {
+		t.Fatalf("element %d: ReLUMask %v, ReLU's gradient %v", i, got.Data().([]float64)[i], want[i])
+	}
+}
+
+// TestReLUMaskRejectsMismatchedShapes: g and x of different shapes are an
+// error, not a panic.
+func TestReLUMaskRejectsMismatchedShapes(t *testing.T) {
+	g := G.NewGraph()
+	x := G.NewMatrix(g, tensor.Float64, G.WithShape(3, 4), G.WithName("x"))
+	gr := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 3), G.WithName("g"))
+	if _, err := ReLUMask(gr, x); err == nil {
+		t.Fatal("ReLUMask of a 4×3 g and a 3×4 x: no error")
 	}
 }
