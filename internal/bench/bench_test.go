@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -68,4 +69,52 @@ func BenchmarkCNNHVP(b *testing.B) {
 	}
 	b.Cleanup(p.Obj.Close)
 	Run(b, p.HVP)
+}
+
+// halves builds the gradient problem's 1,000 samples as two problems of 500.
+func halves(b *testing.B) [2]*Problem {
+	var ps [2]*Problem
+	for i := range ps {
+		p, err := NewProblem(mnistMLP, 500, int64(i+1))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(p.Obj.Close)
+		ps[i] = p
+	}
+	return ps
+}
+
+// BenchmarkGradientHalves evaluates the gradient on 1,000 samples as two
+// chunks of 500, one after the other, on the BLAS threads set at start-up.
+func BenchmarkGradientHalves(b *testing.B) {
+	ps := halves(b)
+	Run(b, func() error {
+		if err := ps[0].Gradient(); err != nil {
+			return err
+		}
+		return ps[1].Gradient()
+	})
+}
+
+// BenchmarkGradientHalvesConcurrent is the other way to keep two cores busy
+// that the speed issue names: the same two chunks of 500 evaluated at once by
+// two goroutines, each on single-threaded BLAS. On the project's 2-core
+// machine it is slower than one chunk on 2 BLAS threads (BenchmarkGradient)
+// and than BenchmarkGradientHalves: the two products compete for the shared
+// cache and memory.
+func BenchmarkGradientHalvesConcurrent(b *testing.B) {
+	ps := halves(b)
+	threads := graph.BLASThreads()
+	if err := graph.SetBLASThreads(1); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { graph.SetBLASThreads(threads) })
+	Run(b, func() error {
+		errs := make(chan error, 2)
+		for _, p := range ps {
+			go func() { errs <- p.Gradient() }()
+		}
+		return errors.Join(<-errs, <-errs)
+	})
 }
