@@ -71,7 +71,8 @@ func BenchmarkCNNHVP(b *testing.B) {
 	Run(b, p.HVP)
 }
 
-// halves builds the gradient problem's 1,000 samples as two problems of 500.
+// halves builds two problems of 500 random samples each (seeds 1 and 2): the
+// size of BenchmarkGradient's one chunk of 1,000, in two chunks.
 func halves(b *testing.B) [2]*Problem {
 	var ps [2]*Problem
 	for i := range ps {
@@ -85,8 +86,8 @@ func halves(b *testing.B) [2]*Problem {
 	return ps
 }
 
-// BenchmarkGradientHalves evaluates the gradient on 1,000 samples as two
-// chunks of 500, one after the other, on the BLAS threads set at start-up.
+// BenchmarkGradientHalves evaluates the gradient on the two chunks of 500,
+// one after the other, on the BLAS threads set at start-up.
 func BenchmarkGradientHalves(b *testing.B) {
 	ps := halves(b)
 	Run(b, func() error {
@@ -100,9 +101,10 @@ func BenchmarkGradientHalves(b *testing.B) {
 // BenchmarkGradientHalvesConcurrent is the other way to keep two cores busy
 // that the speed issue names: the same two chunks of 500 evaluated at once by
 // two goroutines, each on single-threaded BLAS. On the project's 2-core
-// machine it is slower than one chunk on 2 BLAS threads (BenchmarkGradient)
-// and than BenchmarkGradientHalves: the two products compete for the shared
-// cache and memory.
+// machine it was slower than the same chunks one after the other on 2 BLAS
+// threads (BenchmarkGradientHalves) and no faster than one chunk
+// (BenchmarkGradient), apparently because the two evaluations compete for
+// the shared cache and memory.
 func BenchmarkGradientHalvesConcurrent(b *testing.B) {
 	ps := halves(b)
 	threads := graph.BLASThreads()
