@@ -171,23 +171,23 @@ func benchReduce(b *testing.B, f func(*G.Node) (*G.Node, error), r, c int, gorgo
 	}
 }
 
-// The reductions of the loss (1,000×10) and of a bias gradient (1,000×256),
-// as kernels and as gorgonia's ops.
-func BenchmarkReduceMaxRowsKernel(b *testing.B) {
-	benchReduce(b, kernelCases["MaxAlong[1]"], 1000, 10, false)
-}
-func BenchmarkReduceMaxRowsGorgonia(b *testing.B) {
-	benchReduce(b, kernelCases["MaxAlong[1]"], 1000, 10, true)
-}
-func BenchmarkReduceSumRowsKernel(b *testing.B) {
-	benchReduce(b, kernelCases["Σ[1]"], 1000, 10, false)
-}
-func BenchmarkReduceSumRowsGorgonia(b *testing.B) {
-	benchReduce(b, kernelCases["Σ[1]"], 1000, 10, true)
-}
-func BenchmarkReduceSumColsKernel(b *testing.B) {
-	benchReduce(b, kernelCases["Σ[0]"], 1000, 256, false)
-}
-func BenchmarkReduceSumColsGorgonia(b *testing.B) {
-	benchReduce(b, kernelCases["Σ[0]"], 1000, 256, true)
+// BenchmarkReduce times the reductions of the loss (1,000×10) and of a bias
+// gradient (1,000×256), as kernels and as gorgonia's ops.
+func BenchmarkReduce(b *testing.B) {
+	for _, c := range []struct {
+		name, op string
+		r, c     int
+	}{
+		{"MaxRows", "MaxAlong[1]", 1000, 10},
+		{"SumRows", "Σ[1]", 1000, 10},
+		{"SumCols", "Σ[0]", 1000, 256},
+	} {
+		for _, gorgonia := range []bool{false, true} {
+			name := c.name + "/kernel"
+			if gorgonia {
+				name = c.name + "/gorgonia"
+			}
+			b.Run(name, func(b *testing.B) { benchReduce(b, kernelCases[c.op], c.r, c.c, gorgonia) })
+		}
+	}
 }

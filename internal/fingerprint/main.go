@@ -5,8 +5,9 @@
 //
 //	go run -tags openblas ./internal/fingerprint
 //
-// run at two commits (same BLAS, same threads) prints the same line when a
-// change is meant to leave every value unchanged.
+// run at two commits (same BLAS, same threads, same machine: OpenBLAS picks
+// its kernels by CPU, so its hash differs between machines) prints the same
+// line when a change is meant to leave every value unchanged.
 package main
 
 import (
