@@ -13,9 +13,10 @@ type Timing struct {
 	StartupSeconds float64 `json:"startup_seconds,omitempty"`
 }
 
-// WriteTiming writes t as timing.json (seconds rounded to milliseconds) into
-// ad.
+// WriteTiming writes t as timing.json (seconds rounded to microseconds, so a
+// run shorter than a millisecond, as on a tiny model, is not written as 0)
+// into ad.
 func WriteTiming(ad *AtomicDir, t Timing) error {
-	ms := func(s float64) float64 { return math.Round(s*1000) / 1000 }
-	return WriteJSON(ad.Path("timing.json"), Timing{Seconds: ms(t.Seconds), StartupSeconds: ms(t.StartupSeconds)})
+	us := func(s float64) float64 { return math.Round(s*1e6) / 1e6 }
+	return WriteJSON(ad.Path("timing.json"), Timing{Seconds: us(t.Seconds), StartupSeconds: us(t.StartupSeconds)})
 }
