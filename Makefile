@@ -55,6 +55,7 @@ test: vet data test-gonum test-openblas
 
 test-gonum:
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race -run 'Panels|Lanczos' ./measures
 
 test-openblas:
 ifeq ($(OPENBLAS),openblas)

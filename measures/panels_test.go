@@ -94,6 +94,30 @@ func TestPanelsAllocateWithinLimit(t *testing.T) {
 	ps.add()
 }
 
+// Vectors large enough to be faulted in ahead of time keep what the caller
+// wrote: the goroutine writing into the next vector's pages never writes into
+// one add has returned (across panel boundaries, to the limit).
+func TestPanelsPrefaultKeepsValues(t *testing.T) {
+	n, limit := prefaultBytes/8+1, 2*panelRows+1
+	ps := newPanels(n, limit)
+	for j := range limit {
+		v := ps.add()
+		for i := range v {
+			v[i] = float64(j + 1)
+		}
+	}
+	for j, v := range ps.vecs {
+		for i, x := range v {
+			if x != float64(j+1) {
+				t.Fatalf("vector %d, value %d: %v, want %d", j, i, x, j+1)
+			}
+		}
+	}
+	if ps.touched != nil || ps.nextPanel != nil {
+		t.Error("a vector past the limit was prepared")
+	}
+}
+
 // referenceLanczos runs m steps of Lanczos with full reorthogonalisation by
 // per-vector classical Gram–Schmidt twice (the textbook loop the panel code
 // replaces) and returns α, β and the basis.
