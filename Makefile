@@ -9,6 +9,8 @@ BIN      := bin/minima
 MNIST    := data/mnist
 PEER     ?= scripts/torch_hvp.py
 OUT      ?= out
+# The race detector needs cgo and a C compiler.
+RACE     := $(shell [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v "$$($(GO) env CC)" >/dev/null && echo race)
 
 .PHONY: all build data run study test test-gonum test-openblas bench bench-e2e bench-full bench-spectrum vet clean
 
@@ -55,7 +57,11 @@ test: vet data test-gonum test-openblas
 
 test-gonum:
 	$(GO) test -count=1 ./...
+ifeq ($(RACE),race)
 	$(GO) test -count=1 -race -run 'Panels|Lanczos' ./measures
+else
+	@echo "no C compiler for cgo: skipping the -race run of the panel tests"
+endif
 
 test-openblas:
 ifeq ($(OPENBLAS),openblas)

@@ -19,8 +19,9 @@ const panelRows = 8
 //
 // Memory the process has not used before costs a page fault per page on
 // first write, which on a virtual machine can cost more than the arithmetic
-// (3 ms per MB measured on one: 0.2 s of a 2.4 s Lanczos run over a
-// 269,322-parameter model). So while the caller fills the vector add
+// (about 3 ms per MB on one of the project's machines, where it cost a
+// 1-thread top-10 run over a 269,322-parameter model 0.3–0.4 s of its 2.4 s;
+// see the README). So while the caller fills the vector add
 // returned, a goroutine writes one value per page of the next one (when a
 // vector spans at least prefaultBytes), and the next add waits for it: the
 // faults are taken on an idle core, and at most one vector beyond those

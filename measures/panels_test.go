@@ -96,7 +96,7 @@ func TestPanelsAllocateWithinLimit(t *testing.T) {
 
 // Vectors large enough to be faulted in ahead of time keep what the caller
 // wrote: the goroutine writing into the next vector's pages never writes into
-// one add has returned (across panel boundaries, to the limit).
+// one add has returned (across panel boundaries).
 func TestPanelsPrefaultKeepsValues(t *testing.T) {
 	n, limit := prefaultBytes/8+1, 2*panelRows+1
 	ps := newPanels(n, limit)
@@ -112,6 +112,15 @@ func TestPanelsPrefaultKeepsValues(t *testing.T) {
 				t.Fatalf("vector %d, value %d: %v, want %d", j, i, x, j+1)
 			}
 		}
+	}
+}
+
+// A store that reaches its limit prepares no vector past it.
+func TestPanelsPrefaultStopsAtLimit(t *testing.T) {
+	n, limit := prefaultBytes/8+1, panelRows+1
+	ps := newPanels(n, limit)
+	for range limit {
+		ps.add()
 	}
 	if ps.touched != nil || ps.nextPanel != nil {
 		t.Error("a vector past the limit was prepared")
