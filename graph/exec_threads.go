@@ -16,12 +16,12 @@ const DefaultBLASThreads = 2
 // ThinProductDim is the largest dimension that makes a matrix product thin:
 // one with m, n or k at most this runs on one OpenBLAS thread whatever the
 // pinned count (productThreads). OpenBLAS splits a thin product over its
-// threads at a loss: on the project's 2-core machines these took 1.1–2.8×
-// their 1-thread time on 2 threads (the output layer's 1,000×10×256 and
-// 1,000×256×10, the default CNN's convolutions with 8 and 16 channels), and
-// ran within 0.92–0.96 of it at worst (10×256×1,000, 16×200×16,000), while
-// products whose dimensions were all 32 or more gained from a second thread
-// or nearly so (docs/experiments/thin.c).
+// threads at a loss. On the project's 2-core machines these took 1.08–2.81×
+// their 1-thread time on 2 threads: the output layer's 1,000×10×256 and
+// 1,000×256×10, and the default CNN's convolutions with 8 and 16 channels.
+// The thin shapes 2 threads ran faster ran only slightly faster (0.92× for
+// 10×256×1,000, 0.96× for 16×200×16,000). Products whose dimensions were all
+// 64 or more took 0.64–0.89× (docs/experiments/thin.c).
 const ThinProductDim = 16
 
 // productThreads is the OpenBLAS thread count of an m×n×k product (op(A) m×k,
