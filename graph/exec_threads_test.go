@@ -57,21 +57,3 @@ func TestSameBLASThreadsSameBits(t *testing.T) {
 	}
 	t.Logf("%s, %d threads vs 1: max relative difference %.3g", BLAS, pinned, numtest.MaxRelDiff(one, first))
 }
-
-// A product with a dimension ≤ ThinProductDim runs on one thread, any other
-// on the pinned count.
-func TestProductThreads(t *testing.T) {
-	for _, c := range []struct{ m, n, k, pinned, want int }{
-		{1000, 10, 256, 2, 1},
-		{256, 10, 1000, 2, 1},
-		{1000, 256, 10, 2, 1},
-		{ThinProductDim, 1000, 1000, 8, 1},
-		{ThinProductDim + 1, 1000, 1000, 8, 8},
-		{1000, 256, 784, 2, 2},
-		{1000, 256, 784, 1, 1},
-	} {
-		if got := productThreads(c.m, c.n, c.k, c.pinned); got != c.want {
-			t.Errorf("productThreads(%d, %d, %d, %d) = %d, want %d", c.m, c.n, c.k, c.pinned, got, c.want)
-		}
-	}
-}

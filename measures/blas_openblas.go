@@ -2,15 +2,14 @@
 
 package measures
 
-// #cgo LDFLAGS: -lopenblas
-import "C"
-
 import (
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/netlib/blas/netlib"
+
+	"github.com/minima-project/minima/internal/blasthreads"
 )
 
 // vecBLAS is the BLAS Lanczos uses for its products with many basis vectors
-// at once (panels): OpenBLAS in this build, with the thread count the program
-// pinned (graph.SetBLASThreads; MINIMA_BLAS_THREADS in minima).
-var vecBLAS blas.Float64 = netlib.Implementation{}
+// at once (panels): OpenBLAS in this build, at the thread count the program
+// pinned (graph.SetBLASThreads; MINIMA_BLAS_THREADS in minima), its thin
+// products and matrix-vector products on one thread (blasthreads.For).
+var vecBLAS blas.Float64 = blasthreads.Implementation{}
