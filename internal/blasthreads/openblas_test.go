@@ -3,21 +3,13 @@
 package blasthreads
 
 import (
-	"math/rand"
 	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
-)
 
-func random(n int, seed int64) []float64 {
-	r := rand.New(rand.NewSource(seed))
-	x := make([]float64, n)
-	for i := range x {
-		x[i] = r.NormFloat64()
-	}
-	return x
-}
+	"github.com/minima-project/minima/internal/numtest"
+)
 
 // pin sets the pinned count to n for one test.
 func pin(t *testing.T, n int) {
@@ -31,16 +23,21 @@ func pin(t *testing.T, n int) {
 func dgemm(m, n, k int, a, b []float64) ([]float64, int) {
 	c := make([]float64, m*n)
 	Implementation{}.Dgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, b, n, 0, c, n)
+	return c, lastThreads()
+}
+
+// lastThreads is the thread count of the last product.
+func lastThreads() int {
 	mu.Lock()
 	defer mu.Unlock()
-	return c, last
+	return last
 }
 
 // A thin product (the output layer's 1,000×10×256) runs on one thread at a
 // pinned count of 2.
 func TestThinProductRunsOnOneThread(t *testing.T) {
 	pin(t, 2)
-	if _, th := dgemm(1000, 10, 256, random(256000, 1), random(2560, 2)); th != 1 {
+	if _, th := dgemm(1000, 10, 256, numtest.Gaussian(256000, 1, 1), numtest.Gaussian(2560, 1, 2)); th != 1 {
 		t.Fatalf("thin product ran on %d threads, want 1", th)
 	}
 }
@@ -48,7 +45,7 @@ func TestThinProductRunsOnOneThread(t *testing.T) {
 // After a thin product OpenBLAS's own setting is the pinned count again.
 func TestThinProductRestoresOpenBLASThreads(t *testing.T) {
 	pin(t, 2)
-	dgemm(1000, 10, 256, random(256000, 1), random(2560, 2))
+	dgemm(1000, 10, 256, numtest.Gaussian(256000, 1, 1), numtest.Gaussian(2560, 1, 2))
 	if got := openBLASThreads(); got != 2 {
 		t.Fatalf("OpenBLAS on %d threads after a thin product, want 2", got)
 	}
@@ -57,7 +54,7 @@ func TestThinProductRestoresOpenBLASThreads(t *testing.T) {
 // A product with no thin dimension runs on the pinned count.
 func TestWideProductRunsOnPinnedThreads(t *testing.T) {
 	pin(t, 2)
-	if _, th := dgemm(300, 64, 200, random(60000, 3), random(12800, 4)); th != 2 {
+	if _, th := dgemm(300, 64, 200, numtest.Gaussian(60000, 1, 3), numtest.Gaussian(12800, 1, 4)); th != 2 {
 		t.Fatalf("product ran on %d threads, want 2", th)
 	}
 }
@@ -66,11 +63,9 @@ func TestWideProductRunsOnPinnedThreads(t *testing.T) {
 func TestGemvRunsOnOneThread(t *testing.T) {
 	pin(t, 2)
 	y := make([]float64, 1000)
-	Implementation{}.Dgemv(blas.NoTrans, 1000, 500, 1, random(500000, 5), 500, random(500, 6), 1, 0, y, 1)
-	mu.Lock()
-	defer mu.Unlock()
-	if last != 1 {
-		t.Fatalf("matrix-vector product ran on %d threads, want 1", last)
+	Implementation{}.Dgemv(blas.NoTrans, 1000, 500, 1, numtest.Gaussian(500000, 1, 5), 500, numtest.Gaussian(500, 1, 6), 1, 0, y, 1)
+	if th := lastThreads(); th != 1 {
+		t.Fatalf("matrix-vector product ran on %d threads, want 1", th)
 	}
 }
 
@@ -79,7 +74,7 @@ func TestGemvRunsOnOneThread(t *testing.T) {
 // 2-thread values differ in some last bits on the project's machines (454 of
 // its 2,560 values on one).
 func TestThinProductHasOneThreadBits(t *testing.T) {
-	a, b := random(10000, 7), random(256000, 8)
+	a, b := numtest.Gaussian(10000, 1, 7), numtest.Gaussian(256000, 1, 8)
 	pin(t, 2)
 	two, _ := dgemm(10, 256, 1000, a, b)
 	SetThreads(1)
