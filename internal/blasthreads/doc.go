@@ -12,4 +12,10 @@
 // lock while it sets the count, runs and restores it: two products never see
 // each other's setting, and a product's thread count, and so its bits, depend
 // only on its shape and the pinned count.
+//
+// A caller that runs product after product for longer than 10 ms without
+// blocking draws Go's system monitor into waking every few tens of
+// microseconds, pre-empting the threads that compute the products; so before
+// a product the caller yields to Go's scheduler if it has not done so for
+// YieldEvery (yield.go says why in full).
 package blasthreads

@@ -36,8 +36,10 @@ func Threads() int {
 	return pinned
 }
 
-// on runs f, an m×n×k product, on For(m, n, k, pinned) threads.
+// on runs f, an m×n×k product, on For(m, n, k, pinned) threads, after
+// yielding the caller's P if it is due (yieldIfDue).
 func on(m, n, k int, f func()) {
+	yieldIfDue()
 	mu.Lock()
 	defer mu.Unlock()
 	th := For(m, n, k, pinned)
